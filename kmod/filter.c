@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ingress filter: a netfilter netdev ingress hook on the cluster device.
+ *
+ * It runs before IP receive, on every frame the device takes in, so it also
+ * sees unicast-mode frames the stack would drop as PACKET_OTHERHOST.  For an
+ * IPv4 packet to one of the cluster's VIPs it keys the flow, looks up the
+ * owner of the flow's bucket in the current map and accepts the packet
+ * (as PACKET_HOST) only on the owner.  Everything else passes untouched.
+ *
+ * Lock-free and allocation-free: the map is read under RCU (netfilter hooks
+ * run inside rcu_read_lock()), counters are per CPU.
+ */
+#include <linux/etherdevice.h>
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+
+#include "nlb.h"
+
+u8 nlb_filter_owner(const struct nlb_cluster *cl, const struct nlb_map *map,
+		    const struct nlb_flow *flow, u32 *hash, u32 *bucket)
+{
+	u32 h = nlb_flow_hash(&cl->key, flow, NLB_AFFINITY_NONE);
+	u32 b = nlb_bucket_of(h, map->buckets);
+
+	if (hash)
+		*hash = h;
+	if (bucket)
+		*bucket = b;
+	return map->owner[b];
+}
+
+static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
+				const struct nf_hook_state *state)
+{
+	struct nlb_cluster *cl = priv;
+	u8 buf[NLB_PARSE_MAX_BYTES];
+	const struct nlb_map *map;
+	const struct iphdr *iph;
+	struct nlb_flow flow;
+	const u8 *pkt;
+	u32 len;
+
+	if (skb->protocol != htons(ETH_P_IP))
+		goto pass;
+	iph = skb_header_pointer(skb, 0, sizeof(*iph), buf);
+	if (!iph || !nlb_cluster_is_vip(cl, iph->daddr))
+		goto pass;
+
+	len = min_t(u32, skb->len, NLB_PARSE_MAX_BYTES);
+	pkt = skb_header_pointer(skb, 0, len, buf);
+	if (!pkt || nlb_parse_ipv4(pkt, len, &flow) != NLB_PARSE_OK) {
+		nlb_count(cl, NLB_CNT_MALFORMED);
+		return NF_DROP;
+	}
+	if (flow.flags & NLB_FLOW_F_FRAGMENT)
+		nlb_count(cl, NLB_CNT_FRAGMENTS);
+	else if (flow.flags & NLB_FLOW_F_ICMP_ERROR)
+		nlb_count(cl, NLB_CNT_ICMP_ERRORS);
+
+	map = rcu_dereference(cl->map);
+	if (nlb_filter_owner(cl, map, &flow, NULL, NULL) != cl->node_id) {
+		nlb_count(cl, NLB_CNT_DROPPED);
+		return NF_DROP;
+	}
+
+	/*
+	 * Frames sent to the cluster MAC arrive as PACKET_OTHERHOST (unicast
+	 * mode) or PACKET_MULTICAST; TCP and UDP only take PACKET_HOST.
+	 */
+	if (skb->pkt_type != PACKET_HOST && skb_mac_header_was_set(skb) &&
+	    ether_addr_equal(eth_hdr(skb)->h_dest, cl->mac))
+		skb->pkt_type = PACKET_HOST;
+	nlb_count(cl, NLB_CNT_ACCEPTED);
+	return NF_ACCEPT;
+
+pass:
+	nlb_count(cl, NLB_CNT_PASSED);
+	return NF_ACCEPT;
+}
+
+int nlb_filter_register(struct nlb_cluster *cl)
+{
+	struct nf_hook_ops *ops = &cl->ingress_ops;
+
+	ops->hook = nlb_ingress;
+	ops->priv = cl;
+	ops->pf = NFPROTO_NETDEV;
+	ops->hooknum = NF_NETDEV_INGRESS;
+	/* Before any nftables netdev chain: those see only what nlb keeps. */
+	ops->priority = INT_MIN + 1;
+	ops->dev = cl->dev;
+	return nf_register_net_hook(dev_net(cl->dev), ops);
+}
+
+void nlb_filter_unregister(struct nlb_cluster *cl)
+{
+	nf_unregister_net_hook(dev_net(cl->dev), &cl->ingress_ops);
+}

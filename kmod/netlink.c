@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "nlb" generic netlink family: configuration and state of the clusters
+ * of the caller's network namespace.  See include/uapi/linux/nlb.h.
+ *
+ * Every request is strictly validated; an invalid one gets an extack message
+ * and changes nothing.  Requests that change state need CAP_NET_ADMIN in the
+ * namespace's user namespace and run under RTNL.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "nlb.h"
+
+static const struct nla_policy nlb_vip_policy[NLB_VIP_MAX + 1] = {
+	[NLB_VIP_ADDR] = { .type = NLA_BE32 },
+};
+
+static const struct nla_policy nlb_member_policy[NLB_MEMBER_MAX + 1] = {
+	[NLB_MEMBER_ID] = { .type = NLA_U8 },
+	[NLB_MEMBER_WEIGHT] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy nlb_flow_policy[NLB_FLOW_MAX + 1] = {
+	[NLB_FLOW_PROTO] = { .type = NLA_U8 },
+	[NLB_FLOW_SADDR] = { .type = NLA_BE32 },
+	[NLB_FLOW_DADDR] = { .type = NLA_BE32 },
+	[NLB_FLOW_SPORT] = { .type = NLA_BE16 },
+	[NLB_FLOW_DPORT] = { .type = NLA_BE16 },
+};
+
+static const struct nla_policy nlb_policy[NLB_A_MAX + 1] = {
+	[NLB_A_IFINDEX] = { .type = NLA_U32 },
+	[NLB_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[NLB_A_VIPS] = { .type = NLA_NESTED_ARRAY },
+	[NLB_A_MODE] = { .type = NLA_U8 },
+	[NLB_A_NODE_ID] = { .type = NLA_U8 },
+	[NLB_A_BUCKETS] = { .type = NLA_U32 },
+	[NLB_A_SEED] = NLA_POLICY_EXACT_LEN(NLB_SEED_LEN),
+	[NLB_A_MEMBERS] = { .type = NLA_NESTED_ARRAY },
+	[NLB_A_FLOW] = NLA_POLICY_NESTED(nlb_flow_policy),
+};
+
+static struct genl_family nlb_genl_family;
+
+/* Resolve NLB_A_IFINDEX or NLB_A_IFNAME in the caller's namespace. */
+static struct net_device *nlb_nl_dev(struct genl_info *info)
+{
+	struct net *net = genl_info_net(info);
+	struct net_device *dev = NULL;
+
+	if (info->attrs[NLB_A_IFINDEX])
+		dev = __dev_get_by_index(net,
+					 nla_get_u32(info->attrs[NLB_A_IFINDEX]));
+	else if (info->attrs[NLB_A_IFNAME])
+		dev = __dev_get_by_name(net,
+					nla_data(info->attrs[NLB_A_IFNAME]));
+	else {
+		NL_SET_ERR_MSG(info->extack, "missing device (dev)");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!dev) {
+		NL_SET_ERR_MSG(info->extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+/* The cluster on the request's device, with RTNL held. */
+static struct nlb_cluster *nlb_nl_cluster(struct genl_info *info)
+{
+	struct net_device *dev = nlb_nl_dev(info);
+	struct nlb_cluster *cl;
+
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
+	cl = nlb_cluster_find(nlb_net(dev_net(dev)), dev);
+	if (!cl) {
+		NL_SET_ERR_MSG(info->extack, "no cluster on this device");
+		return ERR_PTR(-ENOENT);
+	}
+	return cl;
+}
+
+static int nlb_nl_version(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &nlb_genl_family, 0,
+				NLB_CMD_VERSION);
+	if (!hdr || nla_put_string(msg, NLB_A_VERSION, NLB_VERSION_STR)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int nlb_nl_put_stats(struct sk_buff *msg, const struct nlb_cluster *cl)
+{
+	u64 v[NLB_CNT_MAX];
+	struct nlattr *nest;
+	unsigned int i;
+
+	nlb_stats_read(cl, v);
+	nest = nla_nest_start(msg, NLB_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < NLB_CNT_MAX; i++)
+		if (nla_put_u64_64bit(msg, NLB_STATS_ACCEPTED + i, v[i],
+				      NLB_STATS_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int nlb_nl_put_members(struct sk_buff *msg,
+			      const struct nlb_cluster *cl,
+			      const struct nlb_map *map)
+{
+	struct nlattr *members, *m;
+	unsigned int i;
+
+	members = nla_nest_start(msg, NLB_A_MEMBERS);
+	if (!members)
+		return -EMSGSIZE;
+	for (i = 0; i < map->nmembers; i++) {
+		m = nla_nest_start(msg, NLB_A_MEMBER);
+		if (!m ||
+		    nla_put_u8(msg, NLB_MEMBER_ID, map->members[i].id) ||
+		    nla_put_u32(msg, NLB_MEMBER_WEIGHT,
+				map->members[i].weight) ||
+		    nla_put_u32(msg, NLB_MEMBER_BUCKETS,
+				map->member_buckets[i]) ||
+		    (map->members[i].id == cl->node_id &&
+		     nla_put_flag(msg, NLB_MEMBER_SELF)))
+			return -EMSGSIZE;
+		nla_nest_end(msg, m);
+	}
+	nla_nest_end(msg, members);
+	return 0;
+}
+
+static int nlb_nl_put_cluster(struct sk_buff *msg, const struct nlb_cluster *cl,
+			      u32 portid, u32 seq, int flags)
+{
+	const struct nlb_map *map = rtnl_dereference(cl->map);
+	struct nlattr *vips;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &nlb_genl_family, flags,
+			  NLB_CMD_CLUSTER_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
+	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name) ||
+	    nla_put_u8(msg, NLB_A_MODE, cl->mode) ||
+	    nla_put_u8(msg, NLB_A_NODE_ID, cl->node_id) ||
+	    nla_put_u8(msg, NLB_A_STATE, nlb_cluster_state(map, cl->node_id)) ||
+	    nla_put_u32(msg, NLB_A_BUCKETS, map->buckets) ||
+	    nla_put(msg, NLB_A_SEED, NLB_SEED_LEN, cl->seed) ||
+	    (cl->seed_derived && nla_put_flag(msg, NLB_A_SEED_DERIVED)) ||
+	    nla_put(msg, NLB_A_CLUSTER_MAC, ETH_ALEN, cl->mac) ||
+	    (cl->mode == NLB_MODE_IGMP &&
+	     nla_put_in_addr(msg, NLB_A_IGMP_GROUP, cl->igmp_group)) ||
+	    nla_put_u32(msg, NLB_A_OWNED_BUCKETS, map->owned) ||
+	    nla_put_u32(msg, NLB_A_MAP_GENERATION, map->generation))
+		goto err_cancel;
+
+	vips = nla_nest_start(msg, NLB_A_VIPS);
+	if (!vips)
+		goto err_cancel;
+	for (i = 0; i < cl->nvips; i++)
+		if (nla_put_in_addr(msg, NLB_VIP_ADDR, cl->vips[i]))
+			goto err_cancel;
+	nla_nest_end(msg, vips);
+
+	if (nlb_nl_put_members(msg, cl, map) || nlb_nl_put_stats(msg, cl))
+		goto err_cancel;
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+static int nlb_nl_cluster_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_cluster *cl;
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl)) {
+		err = PTR_ERR(cl);
+		goto err_unlock;
+	}
+	err = nlb_nl_put_cluster(msg, cl, info->snd_portid, info->snd_seq, 0);
+	if (err)
+		goto err_unlock;
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+/* cb->args[0]: clusters already sent. */
+static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlb_net *nn = nlb_net(sock_net(skb->sk));
+	long idx = 0, start = cb->args[0];
+	struct nlb_cluster *cl;
+	int err = 0;
+
+	rtnl_lock();
+	/* Dumps interrupted by a change are flagged NLM_F_DUMP_INTR. */
+	cb->seq = nn->generation;
+	list_for_each_entry(cl, &nn->clusters, list) {
+		if (idx++ < start)
+			continue;
+		err = nlb_nl_put_cluster(skb, cl, NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err) {
+			idx--;
+			break;
+		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	/* A full skb asks for another round; an empty one ends the dump. */
+	return err && idx == start ? err : skb->len;
+}
+
+static int nlb_nl_parse_vips(struct nlb_cluster_params *p,
+			     const struct nlattr *vips,
+			     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NLB_VIP_MAX + 1];
+	const struct nlattr *nla;
+	unsigned int i;
+	__be32 addr;
+	int rem, err;
+
+	nla_for_each_nested(nla, vips, rem) {
+		err = nla_parse_nested(tb, NLB_VIP_MAX, nla, nlb_vip_policy,
+				       extack);
+		if (err)
+			return err;
+		if (!tb[NLB_VIP_ADDR]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "VIP without address");
+			return -EINVAL;
+		}
+		addr = nla_get_in_addr(tb[NLB_VIP_ADDR]);
+		if (ipv4_is_zeronet(addr) || ipv4_is_loopback(addr) ||
+		    ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "VIP is not a unicast IPv4 address");
+			return -EINVAL;
+		}
+		for (i = 0; i < p->nvips; i++) {
+			if (p->vips[i] == addr) {
+				NL_SET_ERR_MSG_ATTR(extack, nla,
+						    "duplicate VIP");
+				return -EINVAL;
+			}
+		}
+		if (p->nvips == NLB_MAX_VIPS) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "too many VIPs (at most 16)");
+			return -E2BIG;
+		}
+		p->vips[p->nvips++] = addr;
+	}
+	if (!p->nvips) {
+		NL_SET_ERR_MSG(extack, "at least one VIP is needed");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_cluster_params p = { .buckets = nlb_default_buckets };
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **attrs = info->attrs;
+	struct nlb_net *nn;
+	unsigned int i;
+	int err;
+
+	if (!attrs[NLB_A_VIPS] || !attrs[NLB_A_MODE] ||
+	    !attrs[NLB_A_NODE_ID]) {
+		NL_SET_ERR_MSG(extack, "vip, mode and node-id are required");
+		return -EINVAL;
+	}
+	err = nlb_nl_parse_vips(&p, attrs[NLB_A_VIPS], extack);
+	if (err)
+		return err;
+	p.mode = nla_get_u8(attrs[NLB_A_MODE]);
+	if (p.mode > NLB_MODE_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[NLB_A_MODE],
+				    "unknown mode (unicast, multicast or igmp)");
+		return -EINVAL;
+	}
+	p.node_id = nla_get_u8(attrs[NLB_A_NODE_ID]);
+	if (p.node_id < 1 || p.node_id > NLB_MAX_NODES) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[NLB_A_NODE_ID],
+				    "node id must be 1..64");
+		return -EINVAL;
+	}
+	if (attrs[NLB_A_BUCKETS])
+		p.buckets = nla_get_u32(attrs[NLB_A_BUCKETS]);
+	if (p.buckets < NLB_MIN_BUCKETS || p.buckets > NLB_MAX_BUCKETS ||
+	    !is_power_of_2(p.buckets)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[NLB_A_BUCKETS],
+				    "buckets must be a power of two from 64 to 65536");
+		return -EINVAL;
+	}
+	if (attrs[NLB_A_SEED]) {
+		p.have_seed = true;
+		nla_memcpy(p.seed, attrs[NLB_A_SEED], NLB_SEED_LEN);
+	}
+
+	rtnl_lock();
+	p.dev = nlb_nl_dev(info);
+	if (IS_ERR(p.dev)) {
+		err = PTR_ERR(p.dev);
+		goto out;
+	}
+	if (p.dev->type != ARPHRD_ETHER || p.dev->addr_len != ETH_ALEN ||
+	    (p.dev->flags & IFF_LOOPBACK)) {
+		NL_SET_ERR_MSG(extack, "device is not an Ethernet device");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
+	nn = nlb_net(dev_net(p.dev));
+	if (nlb_cluster_find(nn, p.dev)) {
+		NL_SET_ERR_MSG(extack, "a cluster already exists on this device");
+		err = -EEXIST;
+		goto out;
+	}
+	for (i = 0; i < p.nvips; i++) {
+		if (nlb_cluster_find_vip(nn, p.vips[i])) {
+			NL_SET_ERR_MSG(extack,
+				       "VIP already used by another cluster in this namespace");
+			err = -EADDRINUSE;
+			goto out;
+		}
+	}
+	err = nlb_cluster_create(nn, &p, extack);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int nlb_nl_cluster_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_cluster *cl;
+	int err = 0;
+
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl))
+		err = PTR_ERR(cl);
+	else
+		nlb_cluster_destroy(cl);
+	rtnl_unlock();
+	return err;
+}
+
+static int nlb_nl_parse_members(struct nlb_member *members, unsigned int *n,
+				const struct nlattr *list,
+				struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[NLB_MEMBER_MAX + 1];
+	const struct nlattr *nla;
+	int rem, err;
+
+	*n = 0;
+	nla_for_each_nested(nla, list, rem) {
+		err = nla_parse_nested(tb, NLB_MEMBER_MAX, nla,
+				       nlb_member_policy, extack);
+		if (err)
+			return err;
+		if (!tb[NLB_MEMBER_ID]) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "member without node id");
+			return -EINVAL;
+		}
+		if (*n == NLB_MAX_NODES) {
+			NL_SET_ERR_MSG_ATTR(extack, nla,
+					    "too many members (at most 64)");
+			return -E2BIG;
+		}
+		members[*n].id = nla_get_u8(tb[NLB_MEMBER_ID]);
+		members[*n].weight = tb[NLB_MEMBER_WEIGHT] ?
+			nla_get_u32(tb[NLB_MEMBER_WEIGHT]) : NLB_DEFAULT_WEIGHT;
+		(*n)++;
+	}
+	return 0;
+}
+
+static int nlb_nl_member_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_member members[NLB_MAX_NODES];
+	struct nlb_cluster *cl;
+	unsigned int n;
+	int err;
+
+	if (!info->attrs[NLB_A_MEMBERS]) {
+		NL_SET_ERR_MSG(info->extack, "missing member list");
+		return -EINVAL;
+	}
+	err = nlb_nl_parse_members(members, &n, info->attrs[NLB_A_MEMBERS],
+				   info->extack);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl))
+		err = PTR_ERR(cl);
+	else
+		err = nlb_cluster_set_members(cl, members, n, info->extack);
+	rtnl_unlock();
+	return err;
+}
+
+static int nlb_nl_parse_flow(struct nlb_flow *flow, struct genl_info *info)
+{
+	struct nlattr *tb[NLB_FLOW_MAX + 1];
+	int err;
+
+	if (!info->attrs[NLB_A_FLOW]) {
+		NL_SET_ERR_MSG(info->extack, "missing flow");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, NLB_FLOW_MAX, info->attrs[NLB_A_FLOW],
+			       nlb_flow_policy, info->extack);
+	if (err)
+		return err;
+	if (!tb[NLB_FLOW_PROTO] || !tb[NLB_FLOW_SADDR] || !tb[NLB_FLOW_DADDR]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "flow needs proto, source and destination");
+		return -EINVAL;
+	}
+	memset(flow, 0, sizeof(*flow));
+	flow->proto = nla_get_u8(tb[NLB_FLOW_PROTO]);
+	flow->saddr = nla_get_in_addr(tb[NLB_FLOW_SADDR]);
+	flow->daddr = nla_get_in_addr(tb[NLB_FLOW_DADDR]);
+	if (flow->proto == IPPROTO_TCP || flow->proto == IPPROTO_UDP) {
+		if (!tb[NLB_FLOW_SPORT] || !tb[NLB_FLOW_DPORT]) {
+			NL_SET_ERR_MSG(info->extack,
+				       "tcp and udp flows need both ports");
+			return -EINVAL;
+		}
+		flow->sport = nla_get_be16(tb[NLB_FLOW_SPORT]);
+		flow->dport = nla_get_be16(tb[NLB_FLOW_DPORT]);
+		flow->flags = NLB_FLOW_F_PORTS;
+	} else if (tb[NLB_FLOW_SPORT] || tb[NLB_FLOW_DPORT]) {
+		NL_SET_ERR_MSG(info->extack, "ports only go with tcp and udp");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int nlb_nl_put_query(struct sk_buff *msg, const struct nlb_cluster *cl,
+			    const struct nlb_flow *flow)
+{
+	const struct nlb_map *map = rtnl_dereference(cl->map);
+	bool is_vip = nlb_cluster_is_vip(cl, flow->daddr);
+	u32 hash, bucket;
+	struct nlattr *nest;
+	u8 owner;
+
+	owner = nlb_filter_owner(cl, map, flow, &hash, &bucket);
+	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
+	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name))
+		return -EMSGSIZE;
+	nest = nla_nest_start(msg, NLB_A_FLOW);
+	if (!nest ||
+	    nla_put_u8(msg, NLB_FLOW_PROTO, flow->proto) ||
+	    nla_put_in_addr(msg, NLB_FLOW_SADDR, flow->saddr) ||
+	    nla_put_in_addr(msg, NLB_FLOW_DADDR, flow->daddr) ||
+	    ((flow->flags & NLB_FLOW_F_PORTS) &&
+	     (nla_put_be16(msg, NLB_FLOW_SPORT, flow->sport) ||
+	      nla_put_be16(msg, NLB_FLOW_DPORT, flow->dport))) ||
+	    nla_put_u32(msg, NLB_FLOW_HASH, hash) ||
+	    nla_put_u32(msg, NLB_FLOW_BUCKET, bucket) ||
+	    nla_put_u8(msg, NLB_FLOW_OWNER, owner) ||
+	    nla_put_u8(msg, NLB_FLOW_ACCEPT, is_vip && owner == cl->node_id) ||
+	    nla_put_u8(msg, NLB_FLOW_IS_VIP, is_vip))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int nlb_nl_query(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_cluster *cl;
+	struct nlb_flow flow;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	err = nlb_nl_parse_flow(&flow, info);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &nlb_genl_family, 0, NLB_CMD_QUERY);
+	if (!hdr) {
+		err = -EMSGSIZE;
+		goto err_free;
+	}
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl))
+		err = PTR_ERR(cl);
+	else
+		err = nlb_nl_put_query(msg, cl, &flow);
+	rtnl_unlock();
+	if (err)
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return err;
+}
+
+static const struct genl_small_ops nlb_genl_ops[] = {
+	{
+		.cmd = NLB_CMD_VERSION,
+		.doit = nlb_nl_version,
+	},
+	{
+		.cmd = NLB_CMD_CLUSTER_GET,
+		.doit = nlb_nl_cluster_get,
+		.dumpit = nlb_nl_cluster_dump,
+	},
+	{
+		.cmd = NLB_CMD_CLUSTER_NEW,
+		.doit = nlb_nl_cluster_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NLB_CMD_CLUSTER_DEL,
+		.doit = nlb_nl_cluster_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NLB_CMD_MEMBER_SET,
+		.doit = nlb_nl_member_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NLB_CMD_QUERY,
+		.doit = nlb_nl_query,
+	},
+};
+
+static struct genl_family nlb_genl_family __ro_after_init = {
+	.name = NLB_GENL_NAME,
+	.version = NLB_GENL_VERSION,
+	.maxattr = NLB_A_MAX,
+	.policy = nlb_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.small_ops = nlb_genl_ops,
+	.n_small_ops = ARRAY_SIZE(nlb_genl_ops),
+	/* Strict validation, reserved header fields included, everywhere. */
+	.resv_start_op = NLB_CMD_VERSION,
+};
+
+int nlb_genl_init(void)
+{
+	return genl_register_family(&nlb_genl_family);
+}
+
+void nlb_genl_exit(void)
+{
+	genl_unregister_family(&nlb_genl_family);
+}
