@@ -53,13 +53,13 @@ static struct net_device *nlb_nl_dev(struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct net_device *dev = NULL;
 
-	if (info->attrs[NLB_A_IFINDEX])
+	if (info->attrs[NLB_A_IFINDEX]) {
 		dev = __dev_get_by_index(net,
 					 nla_get_u32(info->attrs[NLB_A_IFINDEX]));
-	else if (info->attrs[NLB_A_IFNAME])
+	} else if (info->attrs[NLB_A_IFNAME]) {
 		dev = __dev_get_by_name(net,
 					nla_data(info->attrs[NLB_A_IFNAME]));
-	else {
+	} else {
 		NL_SET_ERR_MSG(info->extack, "missing device (dev)");
 		return ERR_PTR(-EINVAL);
 	}

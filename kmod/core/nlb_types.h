@@ -66,7 +66,10 @@ static inline u32 nlb_get_le32(const void *p)
 	return le32toh(v);
 }
 
-#define rol64(w, s) (((w) << (s)) | ((w) >> (64 - (s))))
+static inline u64 rol64(u64 word, unsigned int shift)
+{
+	return (word << (shift & 63)) | (word >> ((-shift) & 63));
+}
 #endif /* __KERNEL__ */
 
 #endif /* _NLB_TYPES_H */

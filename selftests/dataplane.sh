@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Data plane: exactly one node accepts each flow to the VIP, in every mode,
+# and it is the node that `nlbctl query` names.
+#
+#      client (nlb-c)                     node i (nlb-nI), i = 1..4
+#     eth0 192.0.2.200/24                eth0 192.0.2.I/24 + VIP 192.0.2.100
+#          192.0.2.201-220 (probes)      eth1 198.51.100.I/24 (unused here)
+#           |                              |            |
+#   +-------+------------------------------+--+    +----+-----+
+#   | br0, nlb-sw (querier + snooping in igmp) |    | br1      |
+#   +------------------------------------------+    +----------+
+#
+# For each mode: 2000 SYNs from 20 addresses get exactly one SYN-ACK each,
+# from the owner; 400 real TCP connections are each answered by the owner;
+# the client's neighbour entry for the VIP is the cluster MAC and no ARP on
+# the segment ever pairs the VIP with a NIC MAC.  Then the member set
+# shrinks and grows back, and ownership follows the map.
+set -e -u -o pipefail
+source "$(dirname "$0")/lib.sh"
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; wait 2>/dev/null; ns_del_all; nlb_unload 2>/dev/null; rm -rf "$tmp"' EXIT
+
+N=4
+PROBES=${NLB_PROBES:-2000}
+CONNS=${NLB_CONNS:-400}
+SOURCES=()
+for i in $(seq 201 220); do SOURCES+=("192.0.2.$i"); done
+src_args=()
+for s in "${SOURCES[@]}"; do src_args+=(--src "$s"); done
+
+dmesg_mark
+nlb_load
+topo_create $N
+for s in "${SOURCES[@]}"; do nx c ip addr add "$s/24" dev eth0; done
+declare -A mac2node
+for i in $(seq 1 $N); do
+	mac2node[$(node_mac "$i")]=$i
+	nx "n$i" "$NLB_REPO/tools/testing/idserver.py" --id "$i" --port 80 \
+		--ready "$tmp/ready.$i" &
+done
+for i in $(seq 1 $N); do
+	for _ in $(seq 50); do [ -f "$tmp/ready.$i" ] && break; sleep 0.2; done
+done
+
+# owners FILE: "SRC SPORT" lines in, "SRC SPORT OWNER" lines out, as node
+# 1 computes them (every node builds the same map).
+owners() {
+	awk -v vip="$NLB_VIP" '{ printf "query dev eth0 proto tcp src %s:%s dst %s:80\n", $1, $2, vip }' "$1" |
+		nx n1 nlbctl -j -batch - |
+		jq -r '"\(.src) \(.sport) \(.owner)"'
+}
+
+# compare PROBES_OUT OWNERS: every probe answered by exactly its owner.
+compare() {
+	awk -v map="$(for m in "${!mac2node[@]}"; do printf '%s=%s ' "$m" "${mac2node[$m]}"; done)" '
+		BEGIN { n = split(map, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); node[p[1]] = p[2] } }
+		NR == FNR { owner[$1 " " $2] = $3; next }
+		{
+			want = owner[$1 " " $2]
+			if ($3 == "-") { lost++; next }
+			k = split($3, macs, ","); delete seen; d = 0
+			for (i = 1; i <= k; i++) if (!(macs[i] in seen)) { seen[macs[i]] = 1; d++; got = node[macs[i]] }
+			if (d > 1) dup++
+			else if (got != want) wrong++
+			else { ok++; per[got]++ }
+		}
+		END {
+			printf "ok %d lost %d duplicated %d wrong %d per-node", ok, lost, dup, wrong
+			for (i = 1; i <= 64; i++) if (i in per) printf " %d:%d", i, per[i]
+			printf "\n"
+		}' "$2" "$1"
+}
+
+# expected OWNERS: the per-node count line compare() prints when all is well.
+expected() {
+	awk -v total="$(wc -l <"$1")" '{ per[$3]++ } END {
+		printf "ok %d lost 0 duplicated 0 wrong 0 per-node", total
+		for (i = 1; i <= 64; i++) if (i in per) printf " %d:%d", i, per[i]
+		printf "\n" }' "$1"
+}
+
+cluster_mac() {
+	nx n1 nlbctl -j show dev eth0 | jq -r '.[0].cluster_mac'
+}
+
+syn_test() {
+	local mode=$1 mac
+	mac=$(cluster_mac)
+	nx c "$NLB_REPO/tools/testing/synprobe.py" --dst "$NLB_VIP" --mac "$mac" \
+		--count "$PROBES" "${src_args[@]}" --seed 7 >"$tmp/probes"
+	owners "$tmp/probes" >"$tmp/owners"
+	check_eq "$mode: $PROBES SYNs, one SYN-ACK each, from the owner" \
+		"$(expected "$tmp/owners")" "$(compare "$tmp/probes" "$tmp/owners")"
+}
+
+tcp_test() {
+	local mode=$1
+	nx c "$NLB_REPO/tools/testing/tcpclients.py" --dst "$NLB_VIP" \
+		--count "$CONNS" "${src_args[@]}" >"$tmp/conns"
+	owners "$tmp/conns" >"$tmp/conn-owners"
+	check_eq "$mode: $CONNS TCP connections, each answered by its owner" \
+		"$(awk '{print $1, $2, $3}' "$tmp/conn-owners")" \
+		"$(awk '{print $1, $2, $3}' "$tmp/conns")"
+}
+
+arp_test() {
+	local mode=$1 mac got bad
+	mac=$(cluster_mac)
+	nx c ip neigh flush dev eth0
+	nx sw tcpdump -i br0 -n -e -l arp >"$tmp/arp" 2>/dev/null &
+	local dump=$!
+	sleep 1
+	nx c ping -c 1 -W 2 "$NLB_VIP" >/dev/null || true
+	sleep 1
+	got=$(nx c ip -j neigh show "$NLB_VIP" dev eth0 | jq -r '.[0].lladdr')
+	check_eq "$mode: the client resolves the VIP to the cluster MAC" "$mac" "$got"
+	kill $dump
+	wait $dump 2>/dev/null || true
+	# "is-at MAC" / "tell VIP" lines whose payload MAC is a NIC's.
+	bad=$(grep -E "($NLB_VIP is-at|tell $NLB_VIP)" "$tmp/arp" |
+	      grep -viE "is-at $mac|$mac.*tell $NLB_VIP" || true)
+	replies=$(grep -c "$NLB_VIP is-at $mac" "$tmp/arp" || true)
+	check_eq "$mode: no ARP pairs the VIP with a NIC MAC" "" "$bad"
+	check "$mode: ARP replies for the VIP carry the cluster MAC" test "$replies" -ge 1
+}
+
+igmp_test() {
+	local i port groups
+	# The group 239.255.0.100 of VIP 192.0.2.100, on every node's port.
+	sleep 2
+	for i in $(seq 1 $N); do
+		port=n$i-eth0
+		groups=$(nx sw bridge -j mdb show dev br0 |
+			 jq -r --arg p "$port" '.[].mdb[]? | select(.port == $p) | .grp')
+		check_eq "igmp: bridge mdb lists 239.255.0.100 on node $i's port" \
+			"239.255.0.100" "$groups"
+	done
+	check_eq "igmp: no group on the client's port" "" \
+		"$(nx sw bridge -j mdb show dev br0 | jq -r '.[].mdb[]? | select(.port == "c-eth0") | .grp')"
+	check_eq "igmp: every node sent membership reports for the group" \
+		"$N" "$(grep -E 'igmp .*239\.255\.0\.100' "$tmp/igmp" | awk '{print $2}' | sort -u | wc -l)"
+}
+
+for mode in unicast multicast igmp; do
+	if [ "$mode" = igmp ]; then
+		nx sw ip link set br0 type bridge mcast_snooping 1 mcast_querier 1 \
+			mcast_query_interval 300 mcast_startup_query_interval 100
+		nx sw tcpdump -i br0 -n -e -l igmp >"$tmp/igmp" 2>/dev/null &
+		igmp_dump=$!
+		sleep 1
+	fi
+	for i in $(seq 1 $N); do cluster_add "$i" "$mode"; done
+	for i in $(seq 1 $N); do
+		nx "n$i" nlbctl member set dev eth0 nodes 1,2,3,4
+	done
+	[ "$mode" != igmp ] || igmp_test
+	arp_test "$mode"
+	syn_test "$mode"
+	tcp_test "$mode"
+	for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
+	if [ "$mode" = igmp ]; then
+		sleep 3
+		check_eq "igmp: the group is gone from the bridge after cluster del" "" \
+			"$(nx sw bridge -j mdb show dev br0 | jq -r '.[].mdb[]?.grp')"
+		kill $igmp_dump; wait $igmp_dump 2>/dev/null || true
+		check "igmp: nodes sent leave messages on cluster del" \
+			grep -qE 'igmp (leave|v3 report).*239\.255\.0\.100.*(leave|to_in|to_ex \{ \}|is_in)' "$tmp/igmp"
+	fi
+done
+
+# Membership 4 -> 3 -> 4: ownership follows the map, unmoved flows stay.
+for i in $(seq 1 $N); do cluster_add "$i" unicast; done
+for i in $(seq 1 $N); do nx "n$i" nlbctl member set dev eth0 nodes 1,2,3,4; done
+syn_test "4 members"
+cp "$tmp/owners" "$tmp/owners4"
+for i in $(seq 1 $N); do nx "n$i" nlbctl member set dev eth0 nodes 1,2,3; done
+syn_test "3 members (node 4 left)"
+check_eq "3 members: node 4 owns no flow" "0" "$(awk '$3 == 4' "$tmp/owners" | wc -l)"
+moved=$(paste "$tmp/owners4" "$tmp/owners" | awk '$3 != $6' | wc -l)
+left=$(awk '$3 == 4' "$tmp/owners4" | wc -l)
+tap_diag "leave: $moved of $PROBES probes moved, $left minimum"
+check "leave: at most 1.5x the minimum movement" test "$moved" -le $((left * 3 / 2))
+cp "$tmp/owners" "$tmp/owners3"
+for i in $(seq 1 $N); do nx "n$i" nlbctl member set dev eth0 nodes 1,2,3,4; done
+syn_test "4 members again"
+check_eq "rejoin: the map is the one of the first 4-member set" \
+	"$(cat "$tmp/owners4")" "$(cat "$tmp/owners")"
+
+for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
+kill $(jobs -p) 2>/dev/null || true
+wait 2>/dev/null || true
+ns_del_all
+check "rmmod" nlb_unload
+dmesg_check "no kernel warning"
+tap_done

@@ -1,0 +1,108 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Bad input: every invalid request gets a clear error from the kernel,
+# printed by nlbctl as "nlbctl: error: ...", a non-zero exit status, and
+# changes nothing.
+#
+#   nlb-n1: eth0 (veth to nlb-sw br0) with cluster 192.0.2.100, lo, dummy1
+#
+set -e -u -o pipefail
+source "$(dirname "$0")/lib.sh"
+trap 'ns_del_all; nlb_unload 2>/dev/null || true' EXIT
+
+dmesg_mark
+nlb_load
+topo_create 1
+nx n1 ip link add dummy1 type dummy
+nx n1 ip link set dummy1 up
+cluster_add 1 unicast
+nx n1 nlbctl member set dev eth0 nodes 1,2 weight 2=3
+state() {
+	nx n1 nlbctl -j show | jq -c 'map(del(.stats))'
+	nx n1 cat /proc/net/nlb/clusters | grep -v '^stats'
+}
+before=$(state)
+
+# expect_error NAME MESSAGE NLBCTL-ARGS...: fails with exactly MESSAGE.
+expect_error() {
+	local name=$1 want=$2 out st=0
+	shift 2
+	out=$(nx n1 nlbctl "$@" 2>&1) || st=$?
+	if [ "$st" = 0 ]; then
+		tap_fail "$name" "nlbctl $* succeeded: $out"
+	elif [ "$out" != "nlbctl: error: $want" ]; then
+		tap_fail "$name" "want: nlbctl: error: $want" "got:  $out"
+	elif [ "$(state)" != "$before" ]; then
+		tap_fail "$name" "the configuration changed"
+	else
+		tap_ok "$name"
+	fi
+}
+
+expect_error "unknown device" "no such device" \
+	cluster add dev nosuch0 vip 192.0.2.150 mode unicast node-id 1
+expect_error "VIP multicast" "VIP is not a unicast IPv4 address" \
+	cluster add dev dummy1 vip 224.0.0.1 mode unicast node-id 1
+expect_error "VIP 0.0.0.0" "VIP is not a unicast IPv4 address" \
+	cluster add dev dummy1 vip 0.0.0.0 mode unicast node-id 1
+expect_error "VIP broadcast" "VIP is not a unicast IPv4 address" \
+	cluster add dev dummy1 vip 255.255.255.255 mode unicast node-id 1
+expect_error "VIP loopback" "VIP is not a unicast IPv4 address" \
+	cluster add dev dummy1 vip 127.0.0.1 mode unicast node-id 1
+expect_error "duplicate VIP" "duplicate VIP" \
+	cluster add dev dummy1 vip 192.0.2.150 vip 192.0.2.150 mode unicast node-id 1
+expect_error "VIP of another cluster" \
+	"VIP already used by another cluster in this namespace" \
+	cluster add dev dummy1 vip "$NLB_VIP" mode unicast node-id 1
+expect_error "node id 0" "node id must be 1..64" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 0
+expect_error "node id 65" "node id must be 1..64" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 65
+expect_error "second cluster on a device" \
+	"a cluster already exists on this device" \
+	cluster add dev eth0 vip 192.0.2.150 mode unicast node-id 1
+expect_error "buckets not a power of two" \
+	"buckets must be a power of two from 64 to 65536" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 1 buckets 1000
+expect_error "buckets too few" \
+	"buckets must be a power of two from 64 to 65536" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 1 buckets 32
+expect_error "buckets too many" \
+	"buckets must be a power of two from 64 to 65536" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 1 buckets 131072
+expect_error "unknown mode" 'unknown mode "anycast" (unicast, multicast or igmp)' \
+	cluster add dev dummy1 vip 192.0.2.150 mode anycast node-id 1
+expect_error "not an Ethernet device" "device is not an Ethernet device" \
+	cluster add dev lo vip 192.0.2.150 mode unicast node-id 1
+expect_error "member id 65" "member node id must be 1..64" \
+	member set dev eth0 nodes 1,65
+expect_error "member weight 0" "member weight must be 1..100" \
+	member set dev eth0 nodes 1,2 weight 2=0
+expect_error "member weight 101" "member weight must be 1..100" \
+	member set dev eth0 nodes 1,2 weight 2=101
+expect_error "duplicate member" "duplicate member node id" \
+	member set dev eth0 nodes 1,2,2
+expect_error "member set without cluster" "no cluster on this device" \
+	member set dev dummy1 nodes 1
+expect_error "cluster del without cluster" "no cluster on this device" \
+	cluster del dev dummy1
+expect_error "query without cluster" "no cluster on this device" \
+	query dev dummy1 proto tcp src 192.0.2.1:1000 dst 192.0.2.100:80
+
+# Not permitted: an unprivileged user may look but not touch.
+nobody() {
+	nx n1 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$NLB_REPO/tools/nlbctl/nlbctl" "$@"
+}
+out=$(nobody cluster del dev eth0 2>&1) && st=0 || st=$?
+check_eq "unprivileged cluster del is refused" \
+	"1 nlbctl: error: operation not permitted (are you root?)" "$st $out"
+check "unprivileged show works" nobody show
+check_eq "configuration unchanged after all refusals" "$before" "$(state)"
+
+nx n1 nlbctl cluster del dev eth0
+ns_del_all
+check "rmmod" nlb_unload
+dmesg_check "no kernel warning"
+tap_done

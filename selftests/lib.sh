@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers shared by the nlb selftests.  Source it from a test script; the
+# test then runs as root inside a test guest (selftests/vm/run), never on a
+# machine that matters: it loads nlb.ko and creates network namespaces.
+#
+# TAP:      tap_ok NAME, tap_fail NAME [DIAG...], tap_skip NAME WHY,
+#           check NAME CMD... (ok when CMD succeeds), check_eq NAME WANT GOT,
+#           tap_done (prints the plan; exit status 1 if anything failed)
+# Module:   nlb_load, nlb_unload
+# Netns:    ns_add NAME, ns_del_all, nx NS CMD... (run in namespace NS)
+# Cluster:  topo_create N (the standard topology below), node_mac I,
+#           cluster_add I MODE [ARGS...]
+# Kernel:   dmesg_mark, dmesg_check NAME (no WARNING/BUG/oops since mark)
+#
+# Standard topology (topo_create N), all inside the guest:
+#
+#      client (nlb-c)            node i (nlb-nI), i = 1..N
+#     eth0 192.0.2.200/24       eth0 192.0.2.I/24 + VIP 192.0.2.100/32
+#           |                   eth1 198.51.100.I/24 (heartbeat network)
+#           |                     |          |
+#   +-------+---------------------+--+   +---+----------------------+
+#   | br0 (cluster segment), nlb-sw   |   | br1 (heartbeats), nlb-sw |
+#   +---------------------------------+   +--------------------------+
+
+NLB_REPO=${NLB_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+NLB_VIP=192.0.2.100
+NLB_CLIENT=192.0.2.200
+NLB_NS_PREFIX=nlb-
+export PATH="$NLB_REPO/tools/nlbctl:$PATH"
+
+# The module built for the running kernel: tools/testing/check builds one
+# per kernel under build/; a plain `make` builds kmod/nlb.ko.
+if [ -z "${NLB_KO:-}" ]; then
+	NLB_KO="$NLB_REPO/build/$(uname -r)/kmod/nlb.ko"
+	[ -f "$NLB_KO" ] || NLB_KO="$NLB_REPO/kmod/nlb.ko"
+fi
+
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+_tap_n=0
+_tap_failed=0
+
+tap_ok() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $TEST_NAME: $1"
+}
+
+tap_fail() {
+	local name=$1
+	shift
+	_tap_n=$((_tap_n + 1))
+	_tap_failed=$((_tap_failed + 1))
+	echo "not ok $_tap_n - $TEST_NAME: $name"
+	local line
+	for line in "$@"; do
+		printf '%s\n' "$line" | sed 's/^/#   /'
+	done
+}
+
+tap_skip() {
+	_tap_n=$((_tap_n + 1))
+	echo "ok $_tap_n - $TEST_NAME: $1 # SKIP $2"
+}
+
+tap_diag() {
+	printf '%s\n' "$*" | sed 's/^/# /'
+}
+
+# check NAME CMD...: ok when CMD exits 0; its output is shown on failure.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		tap_ok "$name"
+	else
+		tap_fail "$name" "command: $*" "$out"
+	fi
+}
+
+# check_fails NAME CMD...: ok when CMD exits non-zero.
+check_fails() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		tap_fail "$name" "command unexpectedly succeeded: $*" "$out"
+	else
+		tap_ok "$name"
+	fi
+}
+
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "expected: $2" "got:      $3"
+	fi
+}
+
+tap_done() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
+
+die() {
+	echo "# $TEST_NAME: fatal: $*" >&2
+	exit 1
+}
+
+nlb_load() {
+	[ -d /sys/module/nlb ] && return 0
+	insmod "$NLB_KO"
+}
+
+nlb_unload() {
+	[ -d /sys/module/nlb ] || return 0
+	rmmod nlb
+}
+
+nx() {
+	local ns=$1
+	shift
+	ip netns exec "$NLB_NS_PREFIX$ns" "$@"
+}
+
+ns_add() {
+	ip netns add "$NLB_NS_PREFIX$1"
+	nx "$1" ip link set lo up
+}
+
+ns_del_all() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}'); do
+		case $ns in
+		"$NLB_NS_PREFIX"*) ip netns del "$ns" ;;
+		esac
+	done
+}
+
+# _port SWITCH_BRIDGE NS IFNAME: a veth from namespace NS into the bridge.
+_port() {
+	local br=$1 ns=$2 ifname=$3 peer="$2-$3"
+	ip -n "${NLB_NS_PREFIX}sw" link add "$peer" type veth \
+		peer name "$ifname" netns "$NLB_NS_PREFIX$ns"
+	ip -n "${NLB_NS_PREFIX}sw" link set "$peer" master "$br" up
+	nx "$ns" ip link set "$ifname" up
+}
+
+topo_create() {
+	local n=$1 i
+	ns_add sw
+	nx sw ip link add br0 type bridge
+	nx sw ip link add br1 type bridge
+	nx sw ip link set br0 up
+	nx sw ip link set br1 up
+	ns_add c
+	_port br0 c eth0
+	nx c ip addr add "$NLB_CLIENT/24" dev eth0
+	for i in $(seq 1 "$n"); do
+		ns_add "n$i"
+		_port br0 "n$i" eth0
+		_port br1 "n$i" eth1
+		nx "n$i" ip addr add "192.0.2.$i/24" dev eth0
+		nx "n$i" ip addr add "$NLB_VIP/32" dev eth0
+		nx "n$i" ip addr add "198.51.100.$i/24" dev eth1
+	done
+}
+
+node_mac() {
+	nx "n$1" cat /sys/class/net/eth0/address
+}
+
+# cluster_add I MODE [ARGS...]: node I joins the cluster on its eth0.
+cluster_add() {
+	local i=$1 mode=$2
+	shift 2
+	nx "n$i" nlbctl cluster add dev eth0 vip "$NLB_VIP" mode "$mode" \
+		node-id "$i" "$@"
+}
+
+_dmesg_mark=0
+dmesg_mark() {
+	_dmesg_mark=$(dmesg | wc -l)
+}
+
+# dmesg_check NAME: no kernel warning since the last dmesg_mark.
+dmesg_check() {
+	local bad
+	bad=$(dmesg | tail -n +"$((_dmesg_mark + 1))" |
+	      grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|circular locking|suspicious RCU|unreferenced object' || true)
+	if [ -z "$bad" ]; then
+		tap_ok "$1"
+	else
+		tap_fail "$1" "$bad"
+	fi
+}
