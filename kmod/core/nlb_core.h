@@ -15,6 +15,8 @@
 #define NLB_CORE_MIN_BUCKETS	64
 #define NLB_CORE_MAX_BUCKETS	65536
 #define NLB_CORE_SEED_LEN	16
+#define NLB_CORE_MAX_VIPS	16
+#define NLB_CORE_MAX_WEIGHT	100
 #define NLB_NODE_NONE		0
 
 /* 128-bit SipHash key, shared cluster-wide. */
