@@ -16,10 +16,6 @@
 
 #include "nlb.h"
 
-static const struct nla_policy nlb_vip_policy[NLB_VIP_MAX + 1] = {
-	[NLB_VIP_ADDR] = { .type = NLA_BE32 },
-};
-
 static const struct nla_policy nlb_member_policy[NLB_MEMBER_MAX + 1] = {
 	[NLB_MEMBER_ID] = { .type = NLA_U8 },
 	[NLB_MEMBER_WEIGHT] = { .type = NLA_U32 },
@@ -36,7 +32,7 @@ static const struct nla_policy nlb_flow_policy[NLB_FLOW_MAX + 1] = {
 static const struct nla_policy nlb_policy[NLB_A_MAX + 1] = {
 	[NLB_A_IFINDEX] = { .type = NLA_U32 },
 	[NLB_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[NLB_A_VIPS] = { .type = NLA_NESTED_ARRAY },
+	[NLB_A_VIPS] = { .type = NLA_NESTED },
 	[NLB_A_MODE] = { .type = NLA_U8 },
 	[NLB_A_NODE_ID] = { .type = NLA_U8 },
 	[NLB_A_BUCKETS] = { .type = NLA_U32 },
@@ -249,26 +245,22 @@ static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err && idx == start ? err : skb->len;
 }
 
+/* NLB_A_VIPS: a nest of NLB_VIP_ADDR attributes, one per VIP. */
 static int nlb_nl_parse_vips(struct nlb_cluster_params *p,
 			     const struct nlattr *vips,
 			     struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[NLB_VIP_MAX + 1];
 	const struct nlattr *nla;
 	unsigned int i;
 	__be32 addr;
-	int rem, err;
+	int rem;
 
 	nla_for_each_nested(nla, vips, rem) {
-		err = nla_parse_nested(tb, NLB_VIP_MAX, nla, nlb_vip_policy,
-				       extack);
-		if (err)
-			return err;
-		if (!tb[NLB_VIP_ADDR]) {
-			NL_SET_ERR_MSG_ATTR(extack, nla, "VIP without address");
+		if (nla_type(nla) != NLB_VIP_ADDR || nla_len(nla) != 4) {
+			NL_SET_ERR_MSG_ATTR(extack, nla, "malformed VIP attribute");
 			return -EINVAL;
 		}
-		addr = nla_get_in_addr(tb[NLB_VIP_ADDR]);
+		addr = nla_get_in_addr(nla);
 		if (ipv4_is_zeronet(addr) || ipv4_is_loopback(addr) ||
 		    ipv4_is_multicast(addr) || ipv4_is_lbcast(addr)) {
 			NL_SET_ERR_MSG_ATTR(extack, nla,

@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlbctl: configure and watch nlb clusters.
+ *
+ * One file per subcommand (show.c, query.c, cluster.c, member.c); this one
+ * parses the global options, dispatches, and runs batches.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/nlb.h>
+
+#include "nlbctl.h"
+
+#ifndef NLB_VERSION
+#define NLB_VERSION "unknown"
+#endif
+
+static const char usage_text[] =
+"Usage: nlbctl [OPTIONS] COMMAND [ARGS]\n"
+"\n"
+"Options:\n"
+"  -j, -json            JSON output (every show, stats and query)\n"
+"  -p, -pretty          indented JSON (with -j)\n"
+"  -b, -batch FILE      run the commands in FILE, one per line (- = stdin)\n"
+"  -V, --version        print the versions of nlbctl and of the module\n"
+"  -h, --help           this text\n"
+"\n"
+"Commands:\n"
+"  show [dev DEV]\n"
+"        clusters of this network namespace: configuration, members,\n"
+"        buckets owned, counters\n"
+"  stats [dev DEV]\n"
+"        packet counters: accepted, dropped, passed, malformed, fragments,\n"
+"        icmp-errors, arp-replies, arp-mangled\n"
+"  query dev DEV proto tcp|udp|icmp src ADDR[:PORT] dst ADDR[:PORT]\n"
+"        which node owns the flow, and whether this node accepts it\n"
+"        (ports for tcp and udp only)\n"
+"  cluster add dev DEV vip ADDR [vip ADDR ...] mode unicast|multicast|igmp\n"
+"              node-id N [buckets B] [seed HEX]\n"
+"        create the cluster on DEV; N is 1..64, unique per node; B a power\n"
+"        of two from 64 to 65536 (default 4096); HEX 32 hex digits, the\n"
+"        same on every node (default: derived from the VIPs)\n"
+"  cluster del dev DEV\n"
+"        delete the cluster on DEV\n"
+"  member set dev DEV nodes ID[,ID...] [weight ID=W ...]\n"
+"        the member set, the same on every node; W is 1..100 (default 1)\n"
+"  help\n"
+"        this text\n"
+"\n"
+"Errors are printed as \"nlbctl: error: ...\" with exit status 1.\n"
+"Documentation: Documentation/nlbctl.md.\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+struct nlb_sock *nlbctl_sock(struct nlbctl *ctl)
+{
+	if (!ctl->sock)
+		ctl->sock = nlb_open();
+	return ctl->sock;
+}
+
+static int version_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NLB_A_MAX + 1];
+	const char *v;
+
+	(void)data;
+	if (nlb_parse(nlh, tb, NLB_A_MAX))
+		return MNL_CB_ERROR;
+	v = attr_str(tb[NLB_A_VERSION]);
+	printf("nlb module %s\n", v ? v : "unknown");
+	return MNL_CB_OK;
+}
+
+static int do_version(struct nlbctl *ctl)
+{
+	struct nlmsghdr *nlh;
+
+	printf("nlbctl %s\n", NLB_VERSION);
+	fflush(stdout);
+	/* Quietly: no module is not an error here. */
+	if (!ctl->sock) {
+		FILE *saved = stderr;
+
+		stderr = fopen("/dev/null", "w");
+		ctl->sock = nlb_open();
+		if (stderr)
+			fclose(stderr);
+		stderr = saved;
+	}
+	if (!ctl->sock) {
+		printf("nlb module not loaded\n");
+		return 0;
+	}
+	nlh = nlb_msg(ctl->sock, NLB_CMD_VERSION, NLM_F_ACK);
+	return nlb_talk(ctl->sock, nlh, version_cb, NULL);
+}
+
+static int run_command(struct nlbctl *ctl, int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	int ret;
+
+	if (ctl->json && !ctl->jw)
+		ctl->jw = jw_new(stdout, ctl->pretty);
+	if (matches(cmd, "show") || matches(cmd, "list"))
+		ret = do_show(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "stats"))
+		ret = do_stats(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "query"))
+		ret = do_query(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "cluster"))
+		ret = do_cluster(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "member"))
+		ret = do_member(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "help")) {
+		usage(stdout);
+		ret = 0;
+	} else
+		ret = nlbctl_error("unknown command \"%s\" (try nlbctl help)", cmd);
+	if (ctl->jw) {
+		jw_free(ctl->jw);
+		ctl->jw = NULL;
+	}
+	fflush(stdout);
+	return ret;
+}
+
+/* Batch: one command per line, '#' comments; stops at the first error. */
+static int run_batch(struct nlbctl *ctl, const char *file)
+{
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	char *line = NULL, *argv[128], *tok, *save;
+	unsigned int lineno = 0;
+	size_t cap = 0;
+	int argc, ret = 0;
+
+	if (!f)
+		return nlbctl_error("cannot open %s: %s", file, strerror(errno));
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		argc = 0;
+		for (tok = strtok_r(line, " \t\r\n", &save); tok && argc < 127;
+		     tok = strtok_r(NULL, " \t\r\n", &save)) {
+			if (*tok == '#')
+				break;
+			argv[argc++] = tok;
+		}
+		if (!argc)
+			continue;
+		argv[argc] = NULL;
+		if (run_command(ctl, argc, argv)) {
+			nlbctl_error("batch %s line %u failed", file, lineno);
+			ret = -1;
+			break;
+		}
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct nlbctl ctl = { 0 };
+	const char *batch = NULL;
+	int ret;
+
+	argc--;
+	argv++;
+	while (argc > 0 && argv[0][0] == '-') {
+		const char *opt = argv[0];
+
+		if (matches(opt, "-j") || matches(opt, "-json") ||
+		    matches(opt, "--json")) {
+			ctl.json = true;
+		} else if (matches(opt, "-p") || matches(opt, "-pretty") ||
+			   matches(opt, "--pretty")) {
+			ctl.pretty = true;
+		} else if (matches(opt, "-b") || matches(opt, "-batch") ||
+			   matches(opt, "--batch")) {
+			if (argc < 2)
+				return nlbctl_error("%s needs a file", opt) ? 1 : 1;
+			batch = argv[1];
+			argc--;
+			argv++;
+		} else if (matches(opt, "-V") || matches(opt, "--version") ||
+			   matches(opt, "-version")) {
+			ret = do_version(&ctl);
+			nlb_close(ctl.sock);
+			return ret ? 1 : 0;
+		} else if (matches(opt, "-h") || matches(opt, "--help") ||
+			   matches(opt, "-help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			nlbctl_error("unknown option \"%s\" (try nlbctl help)", opt);
+			return 1;
+		}
+		argc--;
+		argv++;
+	}
+	if (batch) {
+		ret = run_batch(&ctl, batch);
+	} else if (argc == 0) {
+		usage(stderr);
+		ret = nlbctl_error("no command given");
+	} else {
+		ret = run_command(&ctl, argc, argv);
+	}
+	nlb_close(ctl.sock);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef NLBCTL_H
+#define NLBCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "netlink.h"
+
+struct nlbctl {
+	bool json;
+	bool pretty;
+	struct nlb_sock *sock;		/* opened on first use */
+	struct json_writer *jw;
+};
+
+/* Each subcommand: argc/argv start after its name. */
+int do_show(struct nlbctl *ctl, int argc, char **argv);
+int do_stats(struct nlbctl *ctl, int argc, char **argv);
+int do_query(struct nlbctl *ctl, int argc, char **argv);
+int do_cluster(struct nlbctl *ctl, int argc, char **argv);
+int do_member(struct nlbctl *ctl, int argc, char **argv);
+
+/* Errors: "nlbctl: error: ..." on stderr; return -1 for the caller. */
+int nlbctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Argument helpers (parse.c). */
+bool matches(const char *arg, const char *keyword);
+int need_arg(int argc, char **argv, const char *keyword);
+int parse_u32(const char *s, const char *what, uint32_t max, uint32_t *out);
+int parse_ipv4(const char *s, const char *what, uint32_t *be_addr);
+int parse_addr_port(const char *s, const char *what, bool want_port,
+		    uint32_t *be_addr, uint16_t *be_port);
+int parse_hex(const char *s, const char *what, uint8_t *out, size_t len);
+int parse_mode(const char *s, uint8_t *mode);
+const char *mode_name(uint8_t mode);
+struct nlb_sock *nlbctl_sock(struct nlbctl *ctl);
+
+#endif
