@@ -6,7 +6,11 @@
  * sees unicast-mode frames the stack would drop as PACKET_OTHERHOST.  For an
  * IPv4 packet to one of the cluster's VIPs it keys the flow, looks up the
  * owner of the flow's bucket in the current map and accepts the packet
- * (as PACKET_HOST) only on the owner.  Everything else passes untouched.
+ * (as PACKET_HOST) only on the owner.  Everything else passes untouched,
+ * except that an ARP frame sent to the cluster MAC is taken as our own: in
+ * unicast mode that is how replies to our ARP requests come back (they
+ * carry the VIP as sender, hence the cluster MAC), and the stack would
+ * drop them as PACKET_OTHERHOST and never resolve a client.
  *
  * Lock-free and allocation-free: the map is read under RCU (netfilter hooks
  * run inside rcu_read_lock()), counters are per CPU.
@@ -30,6 +34,17 @@ u8 nlb_filter_owner(const struct nlb_cluster *cl, const struct nlb_map *map,
 	return map->owner[b];
 }
 
+/*
+ * Frames sent to the cluster MAC arrive as PACKET_OTHERHOST (unicast mode)
+ * or PACKET_MULTICAST; TCP, UDP and ARP only take PACKET_HOST.
+ */
+static void nlb_filter_take(const struct nlb_cluster *cl, struct sk_buff *skb)
+{
+	if (skb->pkt_type != PACKET_HOST && skb_mac_header_was_set(skb) &&
+	    ether_addr_equal(eth_hdr(skb)->h_dest, cl->mac))
+		skb->pkt_type = PACKET_HOST;
+}
+
 static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
@@ -41,6 +56,10 @@ static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
 	const u8 *pkt;
 	u32 len;
 
+	if (skb->protocol == htons(ETH_P_ARP)) {
+		nlb_filter_take(cl, skb);
+		goto pass;
+	}
 	if (skb->protocol != htons(ETH_P_IP))
 		goto pass;
 	iph = skb_header_pointer(skb, 0, sizeof(*iph), buf);
@@ -64,13 +83,7 @@ static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
-	/*
-	 * Frames sent to the cluster MAC arrive as PACKET_OTHERHOST (unicast
-	 * mode) or PACKET_MULTICAST; TCP and UDP only take PACKET_HOST.
-	 */
-	if (skb->pkt_type != PACKET_HOST && skb_mac_header_was_set(skb) &&
-	    ether_addr_equal(eth_hdr(skb)->h_dest, cl->mac))
-		skb->pkt_type = PACKET_HOST;
+	nlb_filter_take(cl, skb);
 	nlb_count(cl, NLB_CNT_ACCEPTED);
 	return NF_ACCEPT;
 
