@@ -122,6 +122,29 @@ nx() {
 	ip netns exec "$NLB_NS_PREFIX$ns" "$@"
 }
 
+# nx_bg NS CMD...: CMD in the background in namespace NS; $! is its pid
+# (so that kill $! reaches CMD itself, not a subshell around it).
+nx_bg() {
+	local ns=$1
+	shift
+	ip netns exec "$NLB_NS_PREFIX$ns" "$@" &
+}
+
+# nlb_cleanup [DIR]: the EXIT trap of every test: stop background jobs,
+# delete the namespaces (killing what runs in them), unload nlb, remove
+# DIR; never fails, and keeps the exit status the test had.
+nlb_cleanup() {
+	local st=$? pids
+	set +e
+	pids=$(jobs -p)
+	[ -z "$pids" ] || kill $pids 2>/dev/null
+	wait 2>/dev/null
+	ns_del_all
+	nlb_unload 2>/dev/null
+	[ -z "${1:-}" ] || rm -rf "$1"
+	return $st
+}
+
 ns_add() {
 	ip netns add "$NLB_NS_PREFIX$1"
 	nx "$1" ip link set lo up
@@ -131,7 +154,12 @@ ns_del_all() {
 	local ns
 	for ns in $(ip netns list | awk '{print $1}'); do
 		case $ns in
-		"$NLB_NS_PREFIX"*) ip netns del "$ns" ;;
+		"$NLB_NS_PREFIX"*)
+			# Processes left in it would outlive it (and hold the
+			# test's output open).
+			ip netns pids "$ns" | xargs -r kill -9 2>/dev/null || true
+			ip netns del "$ns"
+			;;
 		esac
 	done
 }

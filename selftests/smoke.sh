@@ -9,7 +9,7 @@
 #
 set -e -u -o pipefail
 source "$(dirname "$0")/lib.sh"
-trap 'ns_del_all; nlb_unload 2>/dev/null || true' EXIT
+trap nlb_cleanup EXIT
 
 dmesg_mark
 nlb_unload
