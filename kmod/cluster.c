@@ -369,6 +369,13 @@ void nlb_cluster_destroy_all(struct nlb_net *nn)
 		nlb_cluster_destroy(cl);
 }
 
+/*
+ * Set (under RTNL) when the module goes away: unregistering the notifier
+ * replays NETDEV_UNREGISTER for every device, and the clusters are then
+ * left to the pernet exit rather than reported as lost devices.
+ */
+static bool nlb_notifier_closing;
+
 static int nlb_netdev_event(struct notifier_block *nb, unsigned long event,
 			    void *ptr)
 {
@@ -376,6 +383,8 @@ static int nlb_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct nlb_net *nn = nlb_net(dev_net(dev));
 	struct nlb_cluster *cl;
 
+	if (nlb_notifier_closing)
+		return NOTIFY_DONE;
 	cl = nlb_cluster_find(nn, dev);
 	if (!cl)
 		return NOTIFY_DONE;
@@ -406,5 +415,8 @@ int nlb_netdev_notifier_init(void)
 
 void nlb_netdev_notifier_exit(void)
 {
+	rtnl_lock();
+	nlb_notifier_closing = true;
+	rtnl_unlock();
 	unregister_netdevice_notifier(&nlb_netdev_notifier);
 }

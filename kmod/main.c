@@ -134,10 +134,14 @@ err_pernet:
 
 static void __exit nlb_exit(void)
 {
-	/* No new configuration, then no cluster, then nothing to follow. */
+	/*
+	 * No new configuration, then stop following devices (while the
+	 * per-netns state the notifier reads still exists: unregistering it
+	 * replays NETDEV_UNREGISTER for every device), then no cluster.
+	 */
 	nlb_genl_exit();
-	unregister_pernet_subsys(&nlb_net_ops);
 	nlb_netdev_notifier_exit();
+	unregister_pernet_subsys(&nlb_net_ops);
 	/* Wait for the maps and clusters freed with call_rcu(). */
 	rcu_barrier();
 	pr_info("unloaded\n");
