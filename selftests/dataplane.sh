@@ -31,6 +31,9 @@ src_args=()
 for s in "${SOURCES[@]}"; do src_args+=(--src "$s"); done
 
 dmesg_mark
+# synprobe sends its 2000 frames in one burst; the default per-CPU backlog
+# of 1000 packets could drop a SYN before any filter saw it.
+sysctl -qw net.core.netdev_max_backlog=10000
 nlb_load
 topo_create $N
 for s in "${SOURCES[@]}"; do nx c ip addr add "$s/24" dev eth0; done
