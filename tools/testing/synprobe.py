@@ -50,6 +50,15 @@ def main():
         time.sleep(0.5)
         sendp(frames, iface=args.iface, inter=0)
         time.sleep(args.wait)
+        # Like a TCP client, send a SYN again once when nothing came back:
+        # the emulated guest can lose a frame of the burst before any
+        # filter sees it.  A second SYN-ACK from the same node is the same
+        # answer; one from another node still counts as a duplicate.
+        seen = {(p[IP].dst, p[TCP].dport) for p in rdpcap(pcap)}
+        again = [f for pr, f in zip(probes, frames) if pr not in seen]
+        if again:
+            sendp(again, iface=args.iface, inter=0)
+            time.sleep(args.wait)
         dump.send_signal(signal.SIGINT)
         dump.wait()
         replies = {}
