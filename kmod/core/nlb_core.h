@@ -101,4 +101,92 @@ int nlb_map_build(u8 *map, u32 buckets, const struct nlb_member *members,
 		  unsigned int nmembers, const struct nlb_key *key,
 		  void *scratch);
 
+/*
+ * Heartbeat frames (Documentation/heartbeat.md): the payload after the
+ * Ethernet header (ethertype 0x88B5, built and checked by the shell).
+ * Multi-byte fields are big-endian on the wire.
+ */
+#define NLB_HB_VERSION		1
+#define NLB_HB_HDR_LEN		64	/* fixed part of the payload */
+#define NLB_HB_MAC_LEN		32	/* HMAC-SHA256, at the end when NLB_HB_F_MAC */
+#define NLB_HB_MAX_LEN		1400	/* largest payload we build or accept */
+#define NLB_HB_TLV_HDR_LEN	4	/* be16 type, be16 value length */
+#define NLB_HB_TYPE_HEARTBEAT	1
+#define NLB_HB_TYPE_LEAVE	2	/* graceful: the sender leaves the cluster now */
+#define NLB_HB_F_MAC		0x01	/* payload ends with an HMAC-SHA256 */
+#define NLB_HB_F_BACKUP		0x02	/* sent on the cluster device (backup path) */
+#define NLB_HB_F_CARRIER	0x04	/* the sender's cluster device has carrier */
+#define NLB_HB_MAX_STATE	15
+
+struct nlb_hb {
+	u8 type;
+	u8 node_id;		/* 1..64 */
+	u8 state;		/* enum nlb_state of the uapi; the codec accepts 0..15 */
+	u8 flags;
+	u8 priority;		/* 0 = none (port rules, later) */
+	u16 weight;
+	u16 interval_ms;
+	__be32 cluster_id;	/* the cluster's first VIP, network order as on the wire */
+	u64 nonce;		/* random per incarnation */
+	u64 counter;		/* strictly increasing per sender, across incarnations */
+	u64 birth;		/* ns since the epoch when this incarnation started */
+	u64 digest;		/* configuration digest, nlb_config_digest() */
+	u64 members;		/* bit (id-1): node id in the sender's bucket map */
+	u64 cpath;		/* bit (id-1): peer heard by the sender on its cluster device */
+	const u8 *tlv;		/* optional TLVs after the fixed part */
+	u16 tlv_len;
+};
+
+enum nlb_hb_result {
+	NLB_HB_OK = 0,
+	NLB_HB_MALFORMED,	/* truncated, bad length, bad TLVs, bad node id, unknown type */
+	NLB_HB_BAD_VERSION,	/* version byte is not NLB_HB_VERSION */
+};
+
+/*
+ * Encode @hb into @buf (@size bytes).  Returns the payload length, which
+ * includes NLB_HB_MAC_LEN zero bytes at the end when hb->flags has
+ * NLB_HB_F_MAC (the caller computes the MAC and writes it there), or 0 if it
+ * does not fit or @hb is not something nlb_hb_decode() would accept (bad
+ * type, node id, state, malformed or too large TLVs).
+ */
+u32 nlb_hb_encode(u8 *buf, u32 size, const struct nlb_hb *hb);
+
+/*
+ * Decode the payload at @buf, @len bytes available (may include Ethernet
+ * padding after the length the frame declares: the length field is
+ * authoritative, bytes past it are ignored).  Never reads past @len.  On
+ * NLB_HB_OK fills @hb; hb->tlv points into @buf (NULL when tlv_len is 0).
+ * Version is checked first (a frame of another version is BAD_VERSION as
+ * long as at least 1 byte is there).
+ */
+enum nlb_hb_result nlb_hb_decode(const u8 *buf, u32 len, struct nlb_hb *hb);
+
+/*
+ * Walk TLVs: returns 1 and sets *type, *vlen, *val for the next one, 0 at
+ * the end; *pos is the cursor (start at 0).  Only valid on TLVs that decode
+ * accepted.
+ */
+int nlb_hb_tlv_next(const struct nlb_hb *hb, u16 *pos, u16 *type, u16 *vlen,
+		    const u8 **val);
+
+/* What the configuration digest covers (all nodes of a cluster must agree). */
+struct nlb_config {
+	u8 mode;
+	u32 buckets;
+	const u8 *seed;		/* NLB_CORE_SEED_LEN bytes */
+	const __be32 *vips;
+	unsigned int nvips;	/* at most NLB_CORE_MAX_VIPS are covered */
+};
+
+#define NLB_CONFIG_DIGEST_VERSION	1
+
+/*
+ * 64-bit digest; independent of the order of the VIPs.  SipHash-2-4
+ * (nlb_siphash) under a fixed, documented key over a canonical, documented
+ * byte string ("nlb-cfg" tag + version byte, mode, buckets be32, seed,
+ * nvips, sorted VIPs).
+ */
+u64 nlb_config_digest(const struct nlb_config *cfg);
+
 #endif /* _NLB_CORE_H */

@@ -72,4 +72,43 @@ static inline u64 rol64(u64 word, unsigned int shift)
 }
 #endif /* __KERNEL__ */
 
+/*
+ * Big-endian loads and stores at any alignment, for the heartbeat codec.
+ * Written byte by byte: the same code and result in both builds.
+ */
+static inline u16 nlb_load_be16(const u8 *p)
+{
+	return (u16)(p[0] << 8 | p[1]);
+}
+
+static inline u32 nlb_load_be32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static inline u64 nlb_load_be64(const u8 *p)
+{
+	return (u64)nlb_load_be32(p) << 32 | nlb_load_be32(p + 4);
+}
+
+static inline void nlb_store_be16(u8 *p, u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static inline void nlb_store_be32(u8 *p, u32 v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static inline void nlb_store_be64(u8 *p, u64 v)
+{
+	nlb_store_be32(p, v >> 32);
+	nlb_store_be32(p + 4, v);
+}
+
 #endif /* _NLB_TYPES_H */
