@@ -55,16 +55,6 @@ struct nlb_cluster *nlb_cluster_find_vip(struct nlb_net *nn, __be32 addr)
 	return NULL;
 }
 
-u8 nlb_cluster_state(const struct nlb_map *map, u8 node_id)
-{
-	unsigned int i;
-
-	for (i = 0; i < map->nmembers; i++)
-		if (map->members[i].id == node_id)
-			return NLB_STATE_ACTIVE;
-	return NLB_STATE_STOPPED;
-}
-
 /*
  * The cluster MAC is derived from the first VIP W.X.Y.Z as Windows NLB does:
  * unicast 02:bf:W:X:Y:Z, multicast 03:bf:W:X:Y:Z, and in igmp mode the MAC of
@@ -138,112 +128,6 @@ static void nlb_cluster_del_mac(struct nlb_cluster *cl)
 	}
 }
 
-static int nlb_member_cmp(const void *a, const void *b)
-{
-	const struct nlb_member *x = a, *y = b;
-
-	return x->id - y->id;
-}
-
-/* Build a map for @members (sorted by id) with the cluster's key. */
-static struct nlb_map *nlb_map_create(const struct nlb_cluster *cl,
-				      u32 buckets,
-				      const struct nlb_member *members,
-				      unsigned int n, u32 generation)
-{
-	struct nlb_map *map;
-	void *scratch;
-	unsigned int i;
-	u32 b;
-	int err;
-
-	map = kvzalloc(struct_size(map, owner, buckets), GFP_KERNEL);
-	if (!map)
-		return ERR_PTR(-ENOMEM);
-	scratch = kvmalloc(nlb_map_scratch_size(buckets, n), GFP_KERNEL);
-	if (!scratch) {
-		kvfree(map);
-		return ERR_PTR(-ENOMEM);
-	}
-	err = nlb_map_build(map->owner, buckets, members, n, &cl->key, scratch);
-	kvfree(scratch);
-	if (err) {
-		kvfree(map);
-		return ERR_PTR(err);
-	}
-
-	map->buckets = buckets;
-	map->generation = generation;
-	map->nmembers = n;
-	memcpy(map->members, members, n * sizeof(*members));
-	for (b = 0; b < buckets; b++) {
-		for (i = 0; i < n; i++) {
-			if (map->owner[b] == members[i].id) {
-				map->member_buckets[i]++;
-				break;
-			}
-		}
-		if (map->owner[b] == cl->node_id)
-			map->owned++;
-	}
-	return map;
-}
-
-static void nlb_map_free_rcu(struct rcu_head *head)
-{
-	kvfree(container_of(head, struct nlb_map, rcu));
-}
-
-static void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map)
-{
-	struct nlb_map *old;
-
-	old = rcu_replace_pointer(cl->map, map, lockdep_rtnl_is_held());
-	if (old)
-		call_rcu(&old->rcu, nlb_map_free_rcu);
-}
-
-int nlb_cluster_set_members(struct nlb_cluster *cl,
-			    const struct nlb_member *members,
-			    unsigned int n, struct netlink_ext_ack *extack)
-{
-	struct nlb_member sorted[NLB_MAX_NODES];
-	const struct nlb_map *cur;
-	struct nlb_map *map;
-	unsigned int i;
-
-	ASSERT_RTNL();
-	if (n > NLB_MAX_NODES) {
-		NL_SET_ERR_MSG(extack, "too many members (at most 64)");
-		return -E2BIG;
-	}
-	memcpy(sorted, members, n * sizeof(*members));
-	sort(sorted, n, sizeof(*sorted), nlb_member_cmp, NULL);
-	for (i = 0; i < n; i++) {
-		if (sorted[i].id < 1 || sorted[i].id > NLB_MAX_NODES) {
-			NL_SET_ERR_MSG(extack, "member node id must be 1..64");
-			return -EINVAL;
-		}
-		if (sorted[i].weight < 1 || sorted[i].weight > NLB_MAX_WEIGHT) {
-			NL_SET_ERR_MSG(extack, "member weight must be 1..100");
-			return -EINVAL;
-		}
-		if (i && sorted[i].id == sorted[i - 1].id) {
-			NL_SET_ERR_MSG(extack, "duplicate member node id");
-			return -EINVAL;
-		}
-	}
-
-	cur = rtnl_dereference(cl->map);
-	map = nlb_map_create(cl, cur->buckets, sorted, n, cur->generation + 1);
-	if (IS_ERR(map)) {
-		NL_SET_ERR_MSG(extack, "cannot build the bucket map");
-		return PTR_ERR(map);
-	}
-	nlb_map_publish(cl, map);
-	return 0;
-}
-
 /* Gratuitous ARP for every VIP; the ARP hook puts the cluster MAC in. */
 void nlb_cluster_announce(struct nlb_cluster *cl)
 {
@@ -256,12 +140,25 @@ void nlb_cluster_announce(struct nlb_cluster *cl)
 			 cl->vips[i], NULL, cl->dev->dev_addr, NULL);
 }
 
+struct net_device *nlb_cluster_hb_dev(const struct nlb_cluster *cl)
+{
+	struct net_device *hb_dev = rcu_dereference_rtnl(cl->hb_dev);
+
+	return hb_dev ?: cl->dev;
+}
+
 static void nlb_cluster_free(struct nlb_cluster *cl)
 {
-	kvfree(rcu_dereference_protected(cl->map, true));
+	struct net_device *hb_dev = rcu_dereference_protected(cl->hb_dev, true);
+	struct nlb_map *map = rcu_dereference_protected(cl->map, true);
+
+	if (map)
+		nlb_map_free(map);
+	if (hb_dev)
+		netdev_put(hb_dev, &cl->hb_dev_tracker);
 	free_percpu(cl->stats);
 	netdev_put(cl->dev, &cl->dev_tracker);
-	kfree(cl);
+	kvfree(cl);
 }
 
 static void nlb_cluster_free_rcu(struct rcu_head *head)
@@ -269,20 +166,86 @@ static void nlb_cluster_free_rcu(struct rcu_head *head)
 	nlb_cluster_free(container_of(head, struct nlb_cluster, rcu));
 }
 
+/* Heartbeats go to 03:bf and the first VIP, on both paths. */
+static int nlb_cluster_add_hb_mac(struct nlb_cluster *cl,
+				  struct netlink_ext_ack *extack)
+{
+	struct net_device *hb_dev = rtnl_dereference(cl->hb_dev);
+	int err;
+
+	err = dev_mc_add(cl->dev, cl->hb_mac);
+	if (err)
+		goto err;
+	if (hb_dev) {
+		err = dev_mc_add(hb_dev, cl->hb_mac);
+		if (err) {
+			dev_mc_del(cl->dev, cl->hb_mac);
+			goto err;
+		}
+	}
+	return 0;
+err:
+	NL_SET_ERR_MSG(extack,
+		       "cannot add the heartbeat MAC to the device's filter");
+	return err;
+}
+
+static void nlb_cluster_del_hb_mac(struct nlb_cluster *cl)
+{
+	struct net_device *hb_dev = rtnl_dereference(cl->hb_dev);
+
+	dev_mc_del(cl->dev, cl->hb_mac);
+	if (hb_dev)
+		dev_mc_del(hb_dev, cl->hb_mac);
+}
+
+static void nlb_cluster_set_identity(struct nlb_cluster *cl,
+				     const struct nlb_cluster_params *p)
+{
+	struct nlb_config cfg = {
+		.mode = p->mode,
+		.buckets = p->buckets,
+		.seed = cl->seed,
+		.vips = cl->vips,
+		.nvips = cl->nvips,
+	};
+
+	cl->cluster_id = cl->vips[0];
+	cl->hb_mac[0] = 0x03;
+	cl->hb_mac[1] = 0xbf;
+	memcpy(&cl->hb_mac[2], &cl->vips[0], 4);
+	cl->digest = nlb_config_digest(&cfg);
+	cl->nonce = get_random_u64();
+	/* Counters start at the birth time: they rise across restarts. */
+	cl->birth = ktime_get_real_ns();
+	atomic64_set(&cl->counter, cl->birth);
+	cl->hb_interval = p->hb_interval;
+	cl->hb_tolerance = p->hb_tolerance;
+	cl->weight = p->weight;
+}
+
 int nlb_cluster_create(struct nlb_net *nn,
 		       const struct nlb_cluster_params *p,
 		       struct netlink_ext_ack *extack)
 {
-	struct nlb_member self = { .id = p->node_id,
-				   .weight = NLB_DEFAULT_WEIGHT };
+	struct nlb_auth *auth = NULL;
 	struct nlb_cluster *cl;
-	struct nlb_map *map;
 	int err;
 
 	ASSERT_RTNL();
-	cl = kzalloc(sizeof(*cl), GFP_KERNEL);
-	if (!cl)
-		return -ENOMEM;
+	if (p->have_key) {
+		err = nlb_auth_create(&auth, p->key);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "cannot set up HMAC-SHA256 for the key");
+			return err;
+		}
+	}
+	cl = kvzalloc(sizeof(*cl), GFP_KERNEL);
+	if (!cl) {
+		err = -ENOMEM;
+		goto err_auth;
+	}
 	cl->stats = netdev_alloc_pcpu_stats(struct nlb_pcpu_stats);
 	if (!cl->stats) {
 		err = -ENOMEM;
@@ -291,6 +254,10 @@ int nlb_cluster_create(struct nlb_net *nn,
 	cl->nn = nn;
 	cl->dev = p->dev;
 	netdev_hold(cl->dev, &cl->dev_tracker, GFP_KERNEL);
+	if (p->hb_dev && p->hb_dev != p->dev) {
+		netdev_hold(p->hb_dev, &cl->hb_dev_tracker, GFP_KERNEL);
+		RCU_INIT_POINTER(cl->hb_dev, p->hb_dev);
+	}
 	cl->mode = p->mode;
 	cl->node_id = p->node_id;
 	cl->nvips = p->nvips;
@@ -303,16 +270,15 @@ int nlb_cluster_create(struct nlb_net *nn,
 	}
 	nlb_key_from_seed(&cl->key, cl->seed);
 	nlb_cluster_derive_mac(cl);
+	nlb_cluster_set_identity(cl, p);
+	RCU_INIT_POINTER(cl->auth, auth);
+	auth = NULL;
 
-	/* Until told otherwise this node is the only member. */
-	map = nlb_map_create(cl, p->buckets, &self, 1, 1);
-	if (IS_ERR(map)) {
+	err = nlb_membership_init(cl, p->buckets);
+	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot build the bucket map");
-		err = PTR_ERR(map);
 		goto err_put;
 	}
-	RCU_INIT_POINTER(cl->map, map);
-
 	err = nlb_arp_hook_get(nn);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot register the ARP hook");
@@ -321,28 +287,37 @@ int nlb_cluster_create(struct nlb_net *nn,
 	err = nlb_cluster_add_mac(cl, extack);
 	if (err)
 		goto err_arp;
+	err = nlb_cluster_add_hb_mac(cl, extack);
+	if (err)
+		goto err_mac;
 	err = nlb_filter_register(cl);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot register the ingress hook");
-		goto err_mac;
+		goto err_hb_mac;
 	}
 
 	list_add_tail_rcu(&cl->list, &nn->clusters);
 	nn->nclusters++;
 	nn->generation++;
+	nlb_membership_start(cl);
 	nlb_cluster_announce(cl);
 	return 0;
 
+err_hb_mac:
+	nlb_cluster_del_hb_mac(cl);
 err_mac:
 	nlb_cluster_del_mac(cl);
 err_arp:
 	nlb_arp_hook_put(nn);
 err_put:
+	nlb_auth_free(rcu_dereference_protected(cl->auth, true));
 	nlb_cluster_free(cl);
 	return err;
 
 err_free:
-	kfree(cl);
+	kvfree(cl);
+err_auth:
+	nlb_auth_free(auth);
 	return err;
 }
 
@@ -351,12 +326,19 @@ void nlb_cluster_destroy(struct nlb_cluster *cl)
 	struct nlb_net *nn = cl->nn;
 
 	ASSERT_RTNL();
+	/* Graceful: the peers take over now, not after the dead timeout. */
+	nlb_hb_send(cl, NLB_HB_TYPE_LEAVE);
 	list_del_rcu(&cl->list);
 	nn->nclusters--;
 	nn->generation++;
+	nlb_membership_stop(cl);
 	nlb_filter_unregister(cl);
+	nlb_cluster_del_hb_mac(cl);
 	nlb_cluster_del_mac(cl);
 	nlb_arp_hook_put(nn);
+	/* No reader is left since nlb_membership_stop()'s grace period. */
+	nlb_auth_free(rcu_dereference_protected(cl->auth, true));
+	RCU_INIT_POINTER(cl->auth, NULL);
 	/* Hooks already running may still see @cl until a grace period. */
 	call_rcu(&cl->rcu, nlb_cluster_free_rcu);
 }
@@ -367,6 +349,78 @@ void nlb_cluster_destroy_all(struct nlb_net *nn)
 
 	list_for_each_entry_safe(cl, tmp, &nn->clusters, list)
 		nlb_cluster_destroy(cl);
+}
+
+static u8 nlb_admin_next(u8 admin, u8 op)
+{
+	switch (op) {
+	case NLB_ADMIN_OP_START:
+		return NLB_ADMIN_STARTED;
+	case NLB_ADMIN_OP_STOP:
+		return admin == NLB_ADMIN_SUSPENDED ? admin : NLB_ADMIN_STOPPED;
+	case NLB_ADMIN_OP_SUSPEND:
+		return NLB_ADMIN_SUSPENDED;
+	default:
+		return admin == NLB_ADMIN_SUSPENDED ? NLB_ADMIN_STOPPED : admin;
+	}
+}
+
+/* NLB_CMD_CLUSTER_SET, validated by the caller: all of it or nothing. */
+int nlb_cluster_change(struct nlb_cluster *cl,
+		       const struct nlb_cluster_settings *s,
+		       struct netlink_ext_ack *extack)
+{
+	struct nlb_auth *auth = NULL, *old = NULL;
+	int err;
+
+	ASSERT_RTNL();
+	if (s->set_admin && s->admin_op == NLB_ADMIN_OP_START &&
+	    cl->admin == NLB_ADMIN_SUSPENDED) {
+		NL_SET_ERR_MSG(extack, "the node is suspended: resume it first");
+		return -EBUSY;
+	}
+	if (s->set_key) {
+		err = nlb_auth_create(&auth, s->key);
+		if (err) {
+			NL_SET_ERR_MSG(extack,
+				       "cannot set up HMAC-SHA256 for the key");
+			return err;
+		}
+	}
+	if (s->set_interval)
+		WRITE_ONCE(cl->hb_interval, s->hb_interval);
+	if (s->set_tolerance)
+		WRITE_ONCE(cl->hb_tolerance, s->hb_tolerance);
+	if (s->set_weight)
+		WRITE_ONCE(cl->weight, s->weight);
+	if (s->set_admin)
+		WRITE_ONCE(cl->admin, nlb_admin_next(cl->admin, s->admin_op));
+	if (s->set_key || s->clear_key) {
+		old = rcu_replace_pointer(cl->auth, auth,
+					  lockdep_rtnl_is_held());
+		synchronize_net();
+		nlb_auth_free(old);
+	}
+	nlb_membership_kick(cl);
+	return 0;
+}
+
+/* A heartbeat device goes away: its clusters keep the backup path only. */
+static void nlb_cluster_hb_dev_gone(struct nlb_net *nn, struct net_device *dev)
+{
+	struct nlb_cluster *cl;
+
+	list_for_each_entry(cl, &nn->clusters, list) {
+		if (rtnl_dereference(cl->hb_dev) != dev)
+			continue;
+		pr_warn("%s: heartbeat device %s going away, heartbeats on %s only\n",
+			cl->dev->name, dev->name, cl->dev->name);
+		dev_mc_del(dev, cl->hb_mac);
+		RCU_INIT_POINTER(cl->hb_dev, NULL);
+		synchronize_net();
+		netdev_put(dev, &cl->hb_dev_tracker);
+		nlb_membership_kick(cl);
+	}
 }
 
 /*
@@ -385,6 +439,8 @@ static int nlb_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	if (nlb_notifier_closing)
 		return NOTIFY_DONE;
+	if (event == NETDEV_UNREGISTER)
+		nlb_cluster_hb_dev_gone(nn, dev);
 	cl = nlb_cluster_find(nn, dev);
 	if (!cl)
 		return NOTIFY_DONE;
@@ -399,6 +455,12 @@ static int nlb_netdev_event(struct notifier_block *nb, unsigned long event,
 	case NETDEV_CHANGEADDR:
 		/* The stack's own ARP state is gone: tell the segment again. */
 		nlb_cluster_announce(cl);
+		nlb_membership_kick(cl);
+		break;
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+		/* Carrier or up/down: this node's state may change. */
+		nlb_membership_kick(cl);
 		break;
 	}
 	return NOTIFY_DONE;

@@ -35,6 +35,27 @@ u8 nlb_filter_owner(const struct nlb_cluster *cl, const struct nlb_map *map,
 }
 
 /*
+ * Does this node accept @flow?  It must own the flow's bucket, not be
+ * holding the bucket back while the cluster converges (membership.c), and
+ * be active (a static member set keeps a stopped node in the map).
+ */
+bool nlb_filter_accepts(const struct nlb_cluster *cl,
+			const struct nlb_map *map, const struct nlb_flow *flow,
+			u8 *owner, u32 *hash, u32 *bucket)
+{
+	u32 b;
+	u8 o;
+
+	o = nlb_filter_owner(cl, map, flow, hash, &b);
+	if (owner)
+		*owner = o;
+	if (bucket)
+		*bucket = b;
+	return nlb_map_accepts(map, b, cl->node_id) &&
+	       READ_ONCE(cl->state) == NLB_STATE_ACTIVE;
+}
+
+/*
  * Frames sent to the cluster MAC arrive as PACKET_OTHERHOST (unicast mode)
  * or PACKET_MULTICAST; TCP, UDP and ARP only take PACKET_HOST.
  */
@@ -78,7 +99,7 @@ static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
 		nlb_count(cl, NLB_CNT_ICMP_ERRORS);
 
 	map = rcu_dereference(cl->map);
-	if (nlb_filter_owner(cl, map, &flow, NULL, NULL) != cl->node_id) {
+	if (!nlb_filter_accepts(cl, map, &flow, NULL, NULL, NULL)) {
 		nlb_count(cl, NLB_CNT_DROPPED);
 		return NF_DROP;
 	}

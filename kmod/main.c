@@ -53,6 +53,16 @@ const char *const nlb_counter_names[] = {
 	[NLB_CNT_ICMP_ERRORS] = "icmp-errors",
 	[NLB_CNT_ARP_REPLIES] = "arp-replies",
 	[NLB_CNT_ARP_MANGLED] = "arp-mangled",
+	[NLB_CNT_HB_SENT] = "sent",
+	[NLB_CNT_HB_RECEIVED] = "received",
+	[NLB_CNT_HB_BAD_MAC] = "bad-mac",
+	[NLB_CNT_HB_REPLAYED] = "replayed",
+	[NLB_CNT_HB_MISMATCHED] = "mismatched",
+	[NLB_CNT_HB_MALFORMED] = "malformed",
+	[NLB_CNT_HB_BAD_VERSION] = "bad-version",
+	[NLB_CNT_HB_UNKNOWN_CLUSTER] = "unknown-cluster",
+	[NLB_CNT_HB_DUPLICATE] = "duplicate",
+	[NLB_CNT_HB_SEND_ERRORS] = "send-errors",
 };
 
 void nlb_stats_read(const struct nlb_cluster *cl, u64 out[NLB_CNT_MAX])
@@ -122,9 +132,14 @@ static int __init nlb_init(void)
 	err = nlb_genl_init();
 	if (err)
 		goto err_notifier;
+	err = nlb_hb_init();
+	if (err)
+		goto err_genl;
 	pr_info("version %s loaded\n", NLB_VERSION_STR);
 	return 0;
 
+err_genl:
+	nlb_genl_exit();
 err_notifier:
 	nlb_netdev_notifier_exit();
 err_pernet:
@@ -139,6 +154,7 @@ static void __exit nlb_exit(void)
 	 * per-netns state the notifier reads still exists: unregistering it
 	 * replays NETDEV_UNREGISTER for every device), then no cluster.
 	 */
+	nlb_hb_exit();
 	nlb_genl_exit();
 	nlb_netdev_notifier_exit();
 	unregister_pernet_subsys(&nlb_net_ops);

@@ -39,6 +39,20 @@ static const struct nla_policy nlb_policy[NLB_A_MAX + 1] = {
 	[NLB_A_SEED] = NLA_POLICY_EXACT_LEN(NLB_SEED_LEN),
 	[NLB_A_MEMBERS] = { .type = NLA_NESTED_ARRAY },
 	[NLB_A_FLOW] = NLA_POLICY_NESTED(nlb_flow_policy),
+	[NLB_A_HB_IFINDEX] = { .type = NLA_U32 },
+	[NLB_A_HB_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[NLB_A_HB_INTERVAL] = NLA_POLICY_RANGE(NLA_U32, NLB_HB_MIN_INTERVAL,
+					       NLB_HB_MAX_INTERVAL),
+	[NLB_A_HB_TOLERANCE] = NLA_POLICY_RANGE(NLA_U32, NLB_HB_MIN_TOLERANCE,
+						NLB_HB_MAX_TOLERANCE),
+	[NLB_A_KEY] = NLA_POLICY_EXACT_LEN(NLB_KEY_LEN),
+	[NLB_A_KEY_CLEAR] = { .type = NLA_FLAG },
+	[NLB_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U32, 1, NLB_MAX_WEIGHT),
+	[NLB_A_ADMIN_STATE] = NLA_POLICY_MAX(NLA_U8, NLB_ADMIN_OP_MAX),
+};
+
+static const struct genl_multicast_group nlb_mcgrps[] = {
+	{ .name = NLB_MCGRP_EVENTS },
 };
 
 static struct genl_family nlb_genl_family;
@@ -100,7 +114,7 @@ static int nlb_nl_version(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-static int nlb_nl_put_stats(struct sk_buff *msg, const struct nlb_cluster *cl)
+static int nlb_nl_put_stats(struct sk_buff *msg, struct nlb_cluster *cl)
 {
 	u64 v[NLB_CNT_MAX];
 	struct nlattr *nest;
@@ -110,16 +124,25 @@ static int nlb_nl_put_stats(struct sk_buff *msg, const struct nlb_cluster *cl)
 	nest = nla_nest_start(msg, NLB_A_STATS);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < NLB_CNT_MAX; i++)
+	for (i = 0; i < NLB_CNT_PKT_MAX; i++)
 		if (nla_put_u64_64bit(msg, NLB_STATS_ACCEPTED + i, v[i],
 				      NLB_STATS_PAD))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	nest = nla_nest_start(msg, NLB_A_HB_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = NLB_CNT_PKT_MAX; i < NLB_CNT_MAX; i++)
+		if (nla_put_u64_64bit(msg,
+				      NLB_HB_STATS_SENT + i - NLB_CNT_PKT_MAX,
+				      v[i], NLB_HB_STATS_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
 }
 
 static int nlb_nl_put_members(struct sk_buff *msg,
-			      const struct nlb_cluster *cl,
+			      struct nlb_cluster *cl,
 			      const struct nlb_map *map)
 {
 	struct nlattr *members, *m;
@@ -145,10 +168,88 @@ static int nlb_nl_put_members(struct sk_buff *msg,
 	return 0;
 }
 
-static int nlb_nl_put_cluster(struct sk_buff *msg, const struct nlb_cluster *cl,
-			      u32 portid, u32 seq, int flags)
+static u32 nlb_age_ms(unsigned long then, unsigned long now)
 {
-	const struct nlb_map *map = rtnl_dereference(cl->map);
+	return jiffies_to_msecs(now - then);
+}
+
+/* The peer table; cl->lock held (cl->snap is ours to use). */
+static int nlb_nl_put_peers(struct sk_buff *msg, struct nlb_cluster *cl,
+			    const struct nlb_map *map)
+{
+	unsigned long now = jiffies;
+	struct nlattr *peers, *pn;
+	unsigned int i;
+
+	spin_lock_bh(&cl->peers_lock);
+	memcpy(cl->snap, cl->peers, sizeof(cl->snap));
+	spin_unlock_bh(&cl->peers_lock);
+
+	peers = nla_nest_start(msg, NLB_A_PEERS);
+	if (!peers)
+		return -EMSGSIZE;
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *p = &cl->snap[i];
+		bool alive = nlb_peer_alive(cl, p, now);
+
+		if (!p->known)
+			continue;
+		pn = nla_nest_start(msg, NLB_A_PEER);
+		if (!pn ||
+		    nla_put_u8(msg, NLB_PEER_ID, i + 1) ||
+		    nla_put_u8(msg, NLB_PEER_STATE, p->state) ||
+		    nla_put_u32(msg, NLB_PEER_WEIGHT, p->weight) ||
+		    (p->heard[NLB_PATH_HB] &&
+		     nla_put_u32(msg, NLB_PEER_AGE_HB,
+				 nlb_age_ms(p->last_rx[NLB_PATH_HB], now))) ||
+		    (p->heard[NLB_PATH_CLUSTER] &&
+		     nla_put_u32(msg, NLB_PEER_AGE_CLUSTER,
+				 nlb_age_ms(p->last_rx[NLB_PATH_CLUSTER],
+					    now))) ||
+		    nla_put_u8(msg, NLB_PEER_ALIVE, alive) ||
+		    nla_put_u8(msg, NLB_PEER_IN_MAP,
+			       !!(map->mask & BIT_ULL(i))) ||
+		    nla_put_u8(msg, NLB_PEER_MISMATCH, p->digest != cl->digest) ||
+		    nla_put_u8(msg, NLB_PEER_DUPLICATE,
+			       !!(cl->dup_mask & BIT_ULL(i))) ||
+		    nla_put_u64_64bit(msg, NLB_PEER_DIGEST, p->digest,
+				      NLB_PEER_PAD) ||
+		    nla_put_u64_64bit(msg, NLB_PEER_MEMBER_MASK, p->members,
+				      NLB_PEER_PAD) ||
+		    nla_put(msg, NLB_PEER_MAC, ETH_ALEN, p->mac))
+			return -EMSGSIZE;
+		nla_nest_end(msg, pn);
+	}
+	nla_nest_end(msg, peers);
+	return 0;
+}
+
+static int nlb_nl_put_membership(struct sk_buff *msg, struct nlb_cluster *cl,
+				 const struct nlb_map *map)
+{
+	struct net_device *hb_dev = nlb_cluster_hb_dev(cl);
+
+	if (nla_put_u32(msg, NLB_A_HB_IFINDEX, hb_dev->ifindex) ||
+	    nla_put_string(msg, NLB_A_HB_IFNAME, hb_dev->name) ||
+	    nla_put_u32(msg, NLB_A_HB_INTERVAL, READ_ONCE(cl->hb_interval)) ||
+	    nla_put_u32(msg, NLB_A_HB_TOLERANCE,
+			READ_ONCE(cl->hb_tolerance)) ||
+	    nla_put_u8(msg, NLB_A_AUTH, !!rtnl_dereference(cl->auth)) ||
+	    nla_put_u32(msg, NLB_A_WEIGHT, READ_ONCE(cl->weight)) ||
+	    nla_put_u8(msg, NLB_A_ADMIN_STATE, cl->admin) ||
+	    nla_put_u8(msg, NLB_A_MEMBERSHIP,
+		       cl->static_members ? NLB_MEMBERSHIP_STATIC :
+					    NLB_MEMBERSHIP_DYNAMIC) ||
+	    nla_put_u64_64bit(msg, NLB_A_DIGEST, cl->digest, NLB_A_PAD) ||
+	    nla_put_u8(msg, NLB_A_CONVERGED, cl->converged))
+		return -EMSGSIZE;
+	return nlb_nl_put_peers(msg, cl, map);
+}
+
+static int __nlb_nl_put_cluster(struct sk_buff *msg, struct nlb_cluster *cl,
+				const struct nlb_map *map, u32 portid,
+				u32 seq, int flags)
+{
 	struct nlattr *vips;
 	unsigned int i;
 	void *hdr;
@@ -161,7 +262,7 @@ static int nlb_nl_put_cluster(struct sk_buff *msg, const struct nlb_cluster *cl,
 	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name) ||
 	    nla_put_u8(msg, NLB_A_MODE, cl->mode) ||
 	    nla_put_u8(msg, NLB_A_NODE_ID, cl->node_id) ||
-	    nla_put_u8(msg, NLB_A_STATE, nlb_cluster_state(map, cl->node_id)) ||
+	    nla_put_u8(msg, NLB_A_STATE, READ_ONCE(cl->state)) ||
 	    nla_put_u32(msg, NLB_A_BUCKETS, map->buckets) ||
 	    nla_put(msg, NLB_A_SEED, NLB_SEED_LEN, cl->seed) ||
 	    (cl->seed_derived && nla_put_flag(msg, NLB_A_SEED_DERIVED)) ||
@@ -180,7 +281,8 @@ static int nlb_nl_put_cluster(struct sk_buff *msg, const struct nlb_cluster *cl,
 			goto err_cancel;
 	nla_nest_end(msg, vips);
 
-	if (nlb_nl_put_members(msg, cl, map) || nlb_nl_put_stats(msg, cl))
+	if (nlb_nl_put_members(msg, cl, map) || nlb_nl_put_stats(msg, cl) ||
+	    nlb_nl_put_membership(msg, cl, map))
 		goto err_cancel;
 	genlmsg_end(msg, hdr);
 	return 0;
@@ -188,6 +290,20 @@ static int nlb_nl_put_cluster(struct sk_buff *msg, const struct nlb_cluster *cl,
 err_cancel:
 	genlmsg_cancel(msg, hdr);
 	return -EMSGSIZE;
+}
+
+/* RTNL held: the cluster list and the devices do not change. */
+static int nlb_nl_put_cluster(struct sk_buff *msg, struct nlb_cluster *cl,
+			      u32 portid, u32 seq, int flags)
+{
+	const struct nlb_map *map;
+	int err;
+
+	mutex_lock(&cl->lock);
+	map = rcu_dereference_protected(cl->map, lockdep_is_held(&cl->lock));
+	err = __nlb_nl_put_cluster(msg, cl, map, portid, seq, flags);
+	mutex_unlock(&cl->lock);
+	return err;
 }
 
 static int nlb_nl_cluster_get(struct sk_buff *skb, struct genl_info *info)
@@ -288,9 +404,46 @@ static int nlb_nl_parse_vips(struct nlb_cluster_params *p,
 	return 0;
 }
 
+/* NLB_A_HB_IFINDEX or NLB_A_HB_IFNAME, in the caller's namespace; RTNL. */
+static int nlb_nl_hb_dev(struct genl_info *info, struct net_device *dev,
+			 struct net_device **hb_dev)
+{
+	struct net *net = genl_info_net(info);
+	struct nlattr **attrs = info->attrs;
+
+	*hb_dev = NULL;
+	if (attrs[NLB_A_HB_IFINDEX])
+		*hb_dev = __dev_get_by_index(net,
+					     nla_get_u32(attrs[NLB_A_HB_IFINDEX]));
+	else if (attrs[NLB_A_HB_IFNAME])
+		*hb_dev = __dev_get_by_name(net,
+					    nla_data(attrs[NLB_A_HB_IFNAME]));
+	else
+		return 0;
+	if (!*hb_dev) {
+		NL_SET_ERR_MSG(info->extack, "no such heartbeat device");
+		return -ENODEV;
+	}
+	if ((*hb_dev)->type != ARPHRD_ETHER ||
+	    (*hb_dev)->addr_len != ETH_ALEN ||
+	    ((*hb_dev)->flags & IFF_LOOPBACK)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "heartbeat device is not an Ethernet device");
+		return -EOPNOTSUPP;
+	}
+	if (*hb_dev == dev)
+		*hb_dev = NULL;
+	return 0;
+}
+
 static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlb_cluster_params p = { .buckets = nlb_default_buckets };
+	struct nlb_cluster_params p = {
+		.buckets = nlb_default_buckets,
+		.hb_interval = NLB_HB_DEFAULT_INTERVAL,
+		.hb_tolerance = NLB_HB_DEFAULT_TOLERANCE,
+		.weight = NLB_DEFAULT_WEIGHT,
+	};
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
 	struct nlb_net *nn;
@@ -329,6 +482,21 @@ static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 		p.have_seed = true;
 		nla_memcpy(p.seed, attrs[NLB_A_SEED], NLB_SEED_LEN);
 	}
+	if (attrs[NLB_A_HB_INTERVAL])
+		p.hb_interval = nla_get_u32(attrs[NLB_A_HB_INTERVAL]);
+	if (attrs[NLB_A_HB_TOLERANCE])
+		p.hb_tolerance = nla_get_u32(attrs[NLB_A_HB_TOLERANCE]);
+	if (attrs[NLB_A_WEIGHT])
+		p.weight = nla_get_u32(attrs[NLB_A_WEIGHT]);
+	if (attrs[NLB_A_KEY]) {
+		p.have_key = true;
+		nla_memcpy(p.key, attrs[NLB_A_KEY], NLB_KEY_LEN);
+	}
+	if (attrs[NLB_A_KEY_CLEAR] || attrs[NLB_A_ADMIN_STATE]) {
+		NL_SET_ERR_MSG(extack,
+			       "key clearing and stop/start belong to cluster set");
+		return -EINVAL;
+	}
 
 	rtnl_lock();
 	p.dev = nlb_nl_dev(info);
@@ -342,6 +510,9 @@ static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 		err = -EOPNOTSUPP;
 		goto out;
 	}
+	err = nlb_nl_hb_dev(info, p.dev, &p.hb_dev);
+	if (err)
+		goto out;
 	nn = nlb_net(dev_net(p.dev));
 	if (nlb_cluster_find(nn, p.dev)) {
 		NL_SET_ERR_MSG(extack, "a cluster already exists on this device");
@@ -359,6 +530,64 @@ static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 	err = nlb_cluster_create(nn, &p, extack);
 out:
 	rtnl_unlock();
+	memzero_explicit(p.key, sizeof(p.key));
+	return err;
+}
+
+static int nlb_nl_cluster_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlb_cluster_settings s = {};
+	struct nlattr **attrs = info->attrs;
+	struct nlb_cluster *cl;
+	int err;
+
+	if (attrs[NLB_A_HB_INTERVAL]) {
+		s.set_interval = true;
+		s.hb_interval = nla_get_u32(attrs[NLB_A_HB_INTERVAL]);
+	}
+	if (attrs[NLB_A_HB_TOLERANCE]) {
+		s.set_tolerance = true;
+		s.hb_tolerance = nla_get_u32(attrs[NLB_A_HB_TOLERANCE]);
+	}
+	if (attrs[NLB_A_WEIGHT]) {
+		s.set_weight = true;
+		s.weight = nla_get_u32(attrs[NLB_A_WEIGHT]);
+	}
+	if (attrs[NLB_A_ADMIN_STATE]) {
+		s.set_admin = true;
+		s.admin_op = nla_get_u8(attrs[NLB_A_ADMIN_STATE]);
+	}
+	if (attrs[NLB_A_KEY] && attrs[NLB_A_KEY_CLEAR]) {
+		NL_SET_ERR_MSG(extack, "a key and no key at once");
+		return -EINVAL;
+	}
+	if (attrs[NLB_A_KEY]) {
+		s.set_key = true;
+		nla_memcpy(s.key, attrs[NLB_A_KEY], NLB_KEY_LEN);
+	}
+	s.clear_key = attrs[NLB_A_KEY_CLEAR];
+	if (!s.set_interval && !s.set_tolerance && !s.set_weight &&
+	    !s.set_admin && !s.set_key && !s.clear_key) {
+		NL_SET_ERR_MSG(extack, "nothing to change");
+		return -EINVAL;
+	}
+	if (attrs[NLB_A_VIPS] || attrs[NLB_A_MODE] || attrs[NLB_A_NODE_ID] ||
+	    attrs[NLB_A_BUCKETS] || attrs[NLB_A_SEED] ||
+	    attrs[NLB_A_HB_IFINDEX] || attrs[NLB_A_HB_IFNAME]) {
+		NL_SET_ERR_MSG(extack,
+			       "vip, mode, node-id, buckets, seed and hb-dev are fixed: delete and add the cluster");
+		return -EOPNOTSUPP;
+	}
+
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl))
+		err = PTR_ERR(cl);
+	else
+		err = nlb_cluster_change(cl, &s, extack);
+	rtnl_unlock();
+	memzero_explicit(s.key, sizeof(s.key));
 	return err;
 }
 
@@ -412,24 +641,26 @@ static int nlb_nl_member_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlb_member members[NLB_MAX_NODES];
 	struct nlb_cluster *cl;
-	unsigned int n;
+	unsigned int n = 0;
 	int err;
 
-	if (!info->attrs[NLB_A_MEMBERS]) {
-		NL_SET_ERR_MSG(info->extack, "missing member list");
-		return -EINVAL;
+	/* No list, or an empty one: membership from heartbeats again. */
+	if (info->attrs[NLB_A_MEMBERS]) {
+		err = nlb_nl_parse_members(members, &n,
+					   info->attrs[NLB_A_MEMBERS],
+					   info->extack);
+		if (err)
+			return err;
 	}
-	err = nlb_nl_parse_members(members, &n, info->attrs[NLB_A_MEMBERS],
-				   info->extack);
-	if (err)
-		return err;
 
 	rtnl_lock();
 	cl = nlb_nl_cluster(info);
 	if (IS_ERR(cl))
 		err = PTR_ERR(cl);
+	else if (!n)
+		nlb_membership_set_dynamic(cl);
 	else
-		err = nlb_cluster_set_members(cl, members, n, info->extack);
+		err = nlb_membership_set_static(cl, members, n, info->extack);
 	rtnl_unlock();
 	return err;
 }
@@ -475,13 +706,16 @@ static int nlb_nl_parse_flow(struct nlb_flow *flow, struct genl_info *info)
 static int nlb_nl_put_query(struct sk_buff *msg, const struct nlb_cluster *cl,
 			    const struct nlb_flow *flow)
 {
-	const struct nlb_map *map = rtnl_dereference(cl->map);
 	bool is_vip = nlb_cluster_is_vip(cl, flow->daddr);
 	u32 hash, bucket;
 	struct nlattr *nest;
+	bool accept;
 	u8 owner;
 
-	owner = nlb_filter_owner(cl, map, flow, &hash, &bucket);
+	rcu_read_lock();
+	accept = nlb_filter_accepts(cl, rcu_dereference(cl->map), flow, &owner,
+				    &hash, &bucket);
+	rcu_read_unlock();
 	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
 	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name))
 		return -EMSGSIZE;
@@ -496,7 +730,7 @@ static int nlb_nl_put_query(struct sk_buff *msg, const struct nlb_cluster *cl,
 	    nla_put_u32(msg, NLB_FLOW_HASH, hash) ||
 	    nla_put_u32(msg, NLB_FLOW_BUCKET, bucket) ||
 	    nla_put_u8(msg, NLB_FLOW_OWNER, owner) ||
-	    nla_put_u8(msg, NLB_FLOW_ACCEPT, is_vip && owner == cl->node_id) ||
+	    nla_put_u8(msg, NLB_FLOW_ACCEPT, is_vip && accept) ||
 	    nla_put_u8(msg, NLB_FLOW_IS_VIP, is_vip))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -568,6 +802,11 @@ static const struct genl_small_ops nlb_genl_ops[] = {
 		.cmd = NLB_CMD_QUERY,
 		.doit = nlb_nl_query,
 	},
+	{
+		.cmd = NLB_CMD_CLUSTER_SET,
+		.doit = nlb_nl_cluster_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family nlb_genl_family __ro_after_init = {
@@ -579,9 +818,47 @@ static struct genl_family nlb_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = nlb_genl_ops,
 	.n_small_ops = ARRAY_SIZE(nlb_genl_ops),
+	.mcgrps = nlb_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(nlb_mcgrps),
 	/* Strict validation, reserved header fields included, everywhere. */
 	.resv_start_op = NLB_CMD_VERSION,
 };
+
+/*
+ * Tell listeners of the "events" group (nlbctl monitor); process context.
+ * @map is given for map and convergence events.
+ */
+void nlb_nl_event(struct nlb_cluster *cl, u8 event, u8 peer, u8 state,
+		  const struct nlb_map *map)
+{
+	struct net *net = dev_net(cl->dev);
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!genl_has_listeners(&nlb_genl_family, net, 0))
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &nlb_genl_family, 0, NLB_CMD_EVENT);
+	if (!hdr ||
+	    nla_put_u8(msg, NLB_A_EVENT, event) ||
+	    nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
+	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name) ||
+	    (peer && nla_put_u8(msg, NLB_A_PEER_NODE, peer)) ||
+	    ((event == NLB_EVENT_STATE || event == NLB_EVENT_PEER_STATE ||
+	      event == NLB_EVENT_PEER_UP || event == NLB_EVENT_PEER_DOWN) &&
+	     nla_put_u8(msg, NLB_A_STATE, state)) ||
+	    (map && (nla_put_u64_64bit(msg, NLB_A_MEMBER_MASK, map->mask,
+				       NLB_A_PAD) ||
+		     nla_put_u32(msg, NLB_A_MAP_GENERATION,
+				 map->generation)))) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&nlb_genl_family, net, msg, 0, 0, GFP_KERNEL);
+}
 
 int nlb_genl_init(void)
 {

@@ -5,23 +5,36 @@
  * Object lifetimes and locking:
  *  - struct nlb_net is per network namespace (pernet_operations).  Its list
  *    of clusters is changed under RTNL and read under RCU (proc, ARP hook).
- *  - struct nlb_cluster is created and destroyed under RTNL.  Everything in
- *    it but the map is fixed at creation.  It holds a reference on its
- *    device and is freed after an RCU grace period, so the ingress and ARP
- *    hooks can use it from within their RCU read-side sections.
- *  - struct nlb_map is immutable once published; a change builds a new map
- *    and swaps it with rcu_replace_pointer() under RTNL.
+ *  - struct nlb_cluster is created and destroyed under RTNL.  Its identity
+ *    (device, VIPs, mode, node id, buckets, seed) is fixed at creation.  It
+ *    holds references on its devices and is freed after an RCU grace
+ *    period, so the ingress, ARP and heartbeat handlers can use it from
+ *    within their RCU read-side sections.
+ *  - cl->lock (a mutex) serialises membership: the map, the member view,
+ *    this node's state.  Config changes take RTNL and then cl->lock; the
+ *    membership work takes cl->lock only, so RTNL holders may wait for it.
+ *  - cl->peers_lock (a BH spinlock) guards the peer table, written by the
+ *    heartbeat receive path and read by the membership work.
+ *  - struct nlb_map is immutable once published, but for its 'holding'
+ *    flag (WRITE_ONCE under cl->lock): a change builds a new map and swaps
+ *    it with rcu_replace_pointer() under cl->lock.
  */
 #ifndef _NLB_H
 #define _NLB_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
 #include <linux/netfilter.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/nlb.h>
 
 #include "core/nlb_core.h"
+
+struct crypto_shash;
 
 #define NLB_VERSION_STR "0.1.0"
 
@@ -44,6 +57,18 @@ enum nlb_counter {
 	NLB_CNT_ICMP_ERRORS,
 	NLB_CNT_ARP_REPLIES,
 	NLB_CNT_ARP_MANGLED,
+	NLB_CNT_PKT_MAX,
+	/* Heartbeats; the order follows enum nlb_hb_stats_attr. */
+	NLB_CNT_HB_SENT = NLB_CNT_PKT_MAX,
+	NLB_CNT_HB_RECEIVED,
+	NLB_CNT_HB_BAD_MAC,
+	NLB_CNT_HB_REPLAYED,
+	NLB_CNT_HB_MISMATCHED,
+	NLB_CNT_HB_MALFORMED,
+	NLB_CNT_HB_BAD_VERSION,
+	NLB_CNT_HB_UNKNOWN_CLUSTER,
+	NLB_CNT_HB_DUPLICATE,
+	NLB_CNT_HB_SEND_ERRORS,
 	NLB_CNT_MAX
 };
 
@@ -57,10 +82,52 @@ struct nlb_map {
 	u32 buckets;
 	u32 generation;
 	u32 owned;			/* buckets owned by this node */
+	u32 gained;			/* of which held back while converging */
+	bool holding;			/* gained buckets not accepted yet */
 	unsigned int nmembers;
+	u64 mask;			/* bit (id - 1) per member */
 	struct nlb_member members[NLB_MAX_NODES];	/* sorted by id */
 	u32 member_buckets[NLB_MAX_NODES];		/* same order */
-	u8 owner[];			/* [buckets]: node id */
+	unsigned long *hold;		/* [buckets] bits: gained buckets */
+	u8 owner[];			/* [buckets]: node id, then hold */
+};
+
+/* Does this node accept flows of bucket @b under @map (RCU)? */
+static inline bool nlb_map_accepts(const struct nlb_map *map, u32 b, u8 self)
+{
+	return map->owner[b] == self &&
+	       !(READ_ONCE(map->holding) && test_bit(b, map->hold));
+}
+
+enum nlb_path {
+	NLB_PATH_HB,		/* the heartbeat device */
+	NLB_PATH_CLUSTER,	/* the cluster device (backup path) */
+	NLB_PATH_MAX
+};
+
+/* What this node knows of a peer, from its heartbeats (cl->peers_lock). */
+struct nlb_peer {
+	u64 nonce;
+	u64 counter[NLB_PATH_MAX];	/* last accepted, per sending path */
+	u64 birth;
+	u64 digest;
+	u64 members;
+	u64 cpath;
+	unsigned long last_rx[NLB_PATH_MAX];	/* jiffies; valid if heard */
+	unsigned long dup_seen;		/* jiffies: another node, same id */
+	bool heard[NLB_PATH_MAX];
+	bool known;
+	bool left;			/* sent LEAVE since last heartbeat */
+	bool dup;			/* dup_seen is valid */
+	u8 state;
+	u8 flags;
+	u16 weight;
+	u8 mac[ETH_ALEN];
+};
+
+/* The HMAC-SHA256 transform keyed with the cluster's key. */
+struct nlb_auth {
+	struct crypto_shash *tfm;
 };
 
 struct nlb_cluster {
@@ -83,6 +150,44 @@ struct nlb_cluster {
 	struct nlb_map __rcu *map;
 	struct nlb_pcpu_stats __percpu *stats;
 	struct nf_hook_ops ingress_ops;
+
+	/* Heartbeats and membership (heartbeat.c, membership.c). */
+	struct net_device __rcu *hb_dev;	/* RTNL writers */
+	netdevice_tracker hb_dev_tracker;
+	struct nlb_auth __rcu *auth;		/* RTNL writers */
+	u8 hb_mac[ETH_ALEN];			/* heartbeat destination */
+	__be32 cluster_id;			/* first VIP */
+	u64 digest;				/* configuration digest */
+	u64 nonce;				/* random, per cluster creation */
+	u64 birth;				/* ns since the epoch */
+	atomic64_t counter;			/* last heartbeat counter sent */
+	u32 hb_interval;			/* ms; READ_ONCE */
+	u32 hb_tolerance;			/* READ_ONCE */
+	u16 weight;				/* READ_ONCE */
+	u8 admin;				/* enum nlb_admin, RTNL */
+	bool dying;				/* set before teardown */
+
+	struct mutex lock;	/* membership: see the top of this file */
+	bool static_members;	/* cl->lock: map set by NLB_CMD_MEMBER_SET */
+	bool converged;		/* cl->lock */
+	u8 state;		/* cl->lock writes, enum nlb_state, READ_ONCE */
+	u64 alive_mask;		/* cl->lock: peers alive at the last run */
+	u64 mismatch_mask;	/* cl->lock: peers reported as mismatched */
+	u64 cpath_mask;		/* cl->lock writes: peers heard on cl->dev */
+	u8 peer_state[NLB_MAX_NODES];	/* cl->lock: as last reported */
+	u64 dup_mask;		/* cl->lock: ids reported as duplicated */
+	unsigned long changed;	/* cl->lock: jiffies of the last map change */
+	unsigned long hold_until;	/* cl->lock: no gains alone before */
+
+	spinlock_t peers_lock;
+	unsigned long self_dup_seen;	/* peers_lock: our id, other node */
+	bool self_dup;			/* peers_lock */
+	struct nlb_peer peers[NLB_MAX_NODES];	/* peers_lock, [id - 1] */
+	struct nlb_peer snap[NLB_MAX_NODES];	/* cl->lock: copy of peers */
+
+	unsigned long next_send;	/* jiffies; timer only */
+	struct timer_list hb_timer;
+	struct work_struct work;
 };
 
 struct nlb_cluster_params {
@@ -94,6 +199,23 @@ struct nlb_cluster_params {
 	u32 buckets;
 	__be32 vips[NLB_MAX_VIPS];
 	u8 seed[NLB_SEED_LEN];
+	struct net_device *hb_dev;	/* NULL: the cluster device */
+	u32 hb_interval;
+	u32 hb_tolerance;
+	u32 weight;
+	bool have_key;
+	u8 key[NLB_KEY_LEN];
+};
+
+/* Settings NLB_CMD_CLUSTER_SET may change; a field is set if its flag is. */
+struct nlb_cluster_settings {
+	bool set_interval, set_tolerance, set_weight, set_key, clear_key;
+	bool set_admin;
+	u32 hb_interval;
+	u32 hb_tolerance;
+	u32 weight;
+	u8 admin_op;			/* enum nlb_admin_op */
+	u8 key[NLB_KEY_LEN];
 };
 
 extern unsigned int nlb_default_buckets;
@@ -110,12 +232,12 @@ int nlb_cluster_create(struct nlb_net *nn,
 		       struct netlink_ext_ack *extack);
 void nlb_cluster_destroy(struct nlb_cluster *cl);
 void nlb_cluster_destroy_all(struct nlb_net *nn);
-int nlb_cluster_set_members(struct nlb_cluster *cl,
-			    const struct nlb_member *members,
-			    unsigned int n, struct netlink_ext_ack *extack);
+int nlb_cluster_change(struct nlb_cluster *cl,
+		       const struct nlb_cluster_settings *s,
+		       struct netlink_ext_ack *extack);
 void nlb_cluster_announce(struct nlb_cluster *cl);
 bool nlb_cluster_is_vip(const struct nlb_cluster *cl, __be32 addr);
-u8 nlb_cluster_state(const struct nlb_map *map, u8 node_id);
+struct net_device *nlb_cluster_hb_dev(const struct nlb_cluster *cl);
 int nlb_netdev_notifier_init(void);
 void nlb_netdev_notifier_exit(void);
 
@@ -124,6 +246,35 @@ int nlb_filter_register(struct nlb_cluster *cl);
 void nlb_filter_unregister(struct nlb_cluster *cl);
 u8 nlb_filter_owner(const struct nlb_cluster *cl, const struct nlb_map *map,
 		    const struct nlb_flow *flow, u32 *hash, u32 *bucket);
+bool nlb_filter_accepts(const struct nlb_cluster *cl,
+			const struct nlb_map *map, const struct nlb_flow *flow,
+			u8 *owner, u32 *hash, u32 *bucket);
+
+/* membership.c */
+struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
+			       const struct nlb_member *members,
+			       unsigned int n, u32 generation);
+void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map);
+void nlb_map_free(struct nlb_map *map);
+int nlb_membership_init(struct nlb_cluster *cl, u32 buckets);
+void nlb_membership_start(struct nlb_cluster *cl);
+void nlb_membership_stop(struct nlb_cluster *cl);
+int nlb_membership_set_static(struct nlb_cluster *cl,
+			      const struct nlb_member *members,
+			      unsigned int n, struct netlink_ext_ack *extack);
+void nlb_membership_set_dynamic(struct nlb_cluster *cl);
+void nlb_membership_kick(struct nlb_cluster *cl);
+unsigned long nlb_dead_jiffies(const struct nlb_cluster *cl);
+bool nlb_peer_alive(const struct nlb_cluster *cl, const struct nlb_peer *p,
+		    unsigned long now);
+extern const char *const nlb_state_names[];
+
+/* heartbeat.c */
+int nlb_hb_init(void);
+void nlb_hb_exit(void);
+void nlb_hb_send(struct nlb_cluster *cl, u8 type);
+int nlb_auth_create(struct nlb_auth **out, const u8 key[NLB_KEY_LEN]);
+void nlb_auth_free(struct nlb_auth *auth);
 
 /* arp.c */
 int nlb_arp_hook_get(struct nlb_net *nn);
@@ -152,6 +303,8 @@ void nlb_stats_read(const struct nlb_cluster *cl, u64 out[NLB_CNT_MAX]);
 /* netlink.c */
 int nlb_genl_init(void);
 void nlb_genl_exit(void);
+void nlb_nl_event(struct nlb_cluster *cl, u8 event, u8 peer, u8 state,
+		  const struct nlb_map *map);
 
 /* proc.c */
 int nlb_proc_init_net(struct nlb_net *nn);

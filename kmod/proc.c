@@ -11,18 +11,56 @@
 
 #include "nlb.h"
 
+/* "age-hb 12" or "age-hb -" (never heard on that path), in ms. */
+static void nlb_proc_show_age(struct seq_file *seq, const char *name,
+			      const struct nlb_peer *p, enum nlb_path path,
+			      unsigned long now)
+{
+	if (p->heard[path])
+		seq_printf(seq, " %s %u", name,
+			   jiffies_to_msecs(now - p->last_rx[path]));
+	else
+		seq_printf(seq, " %s -", name);
+}
+
+static void nlb_proc_show_peers(struct seq_file *seq, struct nlb_cluster *cl,
+				const struct nlb_map *map)
+{
+	unsigned long now = jiffies;
+	unsigned int i;
+
+	spin_lock_bh(&cl->peers_lock);
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *p = &cl->peers[i];
+
+		if (!p->known)
+			continue;
+		seq_printf(seq, "peer %u state %s weight %u", i + 1,
+			   p->state <= NLB_STATE_MAX ?
+			   nlb_state_names[p->state] : "unknown", p->weight);
+		nlb_proc_show_age(seq, "age-hb", p, NLB_PATH_HB, now);
+		nlb_proc_show_age(seq, "age-cluster", p, NLB_PATH_CLUSTER, now);
+		seq_printf(seq, " %s%s%s%s\n",
+			   nlb_peer_alive(cl, p, now) ? "alive" : "dead",
+			   map->mask & BIT_ULL(i) ? " in-map" : "",
+			   p->digest != cl->digest ? " mismatch" : "",
+			   p->dup ? " duplicate" : "");
+	}
+	spin_unlock_bh(&cl->peers_lock);
+}
+
 static void nlb_proc_show_cluster(struct seq_file *seq,
-				  const struct nlb_cluster *cl)
+				  struct nlb_cluster *cl)
 {
 	const struct nlb_map *map = rcu_dereference(cl->map);
+	struct net_device *hb_dev = rcu_dereference(cl->hb_dev) ?: cl->dev;
+	u8 state = READ_ONCE(cl->state);
 	u64 v[NLB_CNT_MAX];
 	unsigned int i;
 
 	seq_printf(seq, "cluster %s ifindex %d mode %s node-id %u state %s\n",
 		   cl->dev->name, cl->dev->ifindex, nlb_mode_names[cl->mode],
-		   cl->node_id,
-		   nlb_cluster_state(map, cl->node_id) == NLB_STATE_ACTIVE ?
-		   "active" : "stopped");
+		   cl->node_id, nlb_state_names[state]);
 	seq_puts(seq, "vips");
 	for (i = 0; i < cl->nvips; i++)
 		seq_printf(seq, " %pI4", &cl->vips[i]);
@@ -39,7 +77,18 @@ static void nlb_proc_show_cluster(struct seq_file *seq,
 			   map->members[i].weight, map->member_buckets[i]);
 	seq_puts(seq, "\nstats");
 	nlb_stats_read(cl, v);
-	for (i = 0; i < NLB_CNT_MAX; i++)
+	for (i = 0; i < NLB_CNT_PKT_MAX; i++)
+		seq_printf(seq, " %s %llu", nlb_counter_names[i], v[i]);
+	seq_printf(seq, "\nheartbeat dev %s interval %u tolerance %u auth %s membership %s converged %s weight %u digest %016llx\n",
+		   hb_dev->name, READ_ONCE(cl->hb_interval),
+		   READ_ONCE(cl->hb_tolerance),
+		   rcu_access_pointer(cl->auth) ? "hmac-sha256" : "none",
+		   READ_ONCE(cl->static_members) ? "static" : "dynamic",
+		   READ_ONCE(cl->converged) ? "yes" : "no",
+		   READ_ONCE(cl->weight), cl->digest);
+	nlb_proc_show_peers(seq, cl, map);
+	seq_puts(seq, "heartbeat-stats");
+	for (i = NLB_CNT_PKT_MAX; i < NLB_CNT_MAX; i++)
 		seq_printf(seq, " %s %llu", nlb_counter_names[i], v[i]);
 	seq_puts(seq, "\n");
 }

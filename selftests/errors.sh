@@ -18,9 +18,11 @@ nx n1 ip link add dummy1 type dummy
 nx n1 ip link set dummy1 up
 cluster_add 1 unicast
 nx n1 nlbctl member set dev eth0 nodes 1,2 weight 2=3
+# The configuration and membership, without what moves by itself
+# (counters, heartbeat ages).
 state() {
-	nx n1 nlbctl -j show | jq -c 'map(del(.stats))'
-	nx n1 cat /proc/net/nlb/clusters | grep -v '^stats'
+	nx n1 nlbctl -j show | jq -c 'map(del(.stats, .peers))'
+	nx n1 cat /proc/net/nlb/clusters | grep -Ev '^(stats|heartbeat-stats|peer) '
 }
 before=$(state)
 
@@ -75,6 +77,28 @@ expect_error "unknown mode" 'unknown mode "anycast" (unicast, multicast or igmp)
 	cluster add dev dummy1 vip 192.0.2.150 mode anycast node-id 1
 expect_error "not an Ethernet device" "device is not an Ethernet device" \
 	cluster add dev lo vip 192.0.2.150 mode unicast node-id 1
+expect_error "unknown heartbeat device" "no such heartbeat device" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 1 hb-dev nosuch0
+expect_error "heartbeat device not Ethernet" \
+	"heartbeat device is not an Ethernet device" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 1 hb-dev lo
+expect_error "hb-interval too short" "hb-interval must be 10..10000" \
+	cluster add dev dummy1 vip 192.0.2.150 mode unicast node-id 1 hb-interval 5
+expect_error "hb-tolerance too low" "hb-tolerance must be 2..100" \
+	cluster set dev eth0 hb-tolerance 1
+expect_error "weight 0" "weight must be 1..100" \
+	cluster set dev eth0 weight 0
+echo "not a key" >/tmp/nlb-badkey
+expect_error "malformed key file" \
+	"key file /tmp/nlb-badkey: must hold 32 bytes in base64" \
+	cluster set dev eth0 hb-interval 50 key /tmp/nlb-badkey
+expect_error "cluster set with nothing to set" \
+	"cluster set needs at least one of hb-interval, hb-tolerance, key, weight" \
+	cluster set dev eth0
+expect_error "cluster set without cluster" "no cluster on this device" \
+	cluster set dev dummy1 weight 5
+expect_error "stop without cluster" "no cluster on this device" \
+	stop dev dummy1
 expect_error "member id 65" "member node id must be 1..64" \
 	member set dev eth0 nodes 1,65
 expect_error "member weight 0" "member weight must be 1..100" \

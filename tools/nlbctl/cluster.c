@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nlbctl cluster add dev DEV vip ADDR [vip ADDR ...] mode MODE node-id N
- *                    [buckets B] [seed HEX32]
+ *                    [buckets B] [seed HEX32] [hb-dev DEV2]
+ *                    [hb-interval MS] [hb-tolerance N] [key FILE] [weight W]
+ * nlbctl cluster set dev DEV [hb-interval MS] [hb-tolerance N]
+ *                    [key FILE | key none] [weight W]
  * nlbctl cluster del dev DEV
  *
  * Values are checked for form here and for range by the kernel, whose
- * message is printed as it is.
+ * message is printed as it is; the heartbeat settings and the weight are
+ * range-checked here too.
  */
 #include <string.h>
 
@@ -13,17 +17,123 @@
 
 #include "nlbctl.h"
 
+/* Heartbeat settings and weight, shared by cluster add and cluster set. */
+struct hb_opts {
+	uint32_t interval, tolerance, weight;
+	const char *key_file;
+	bool have_interval, have_tolerance, have_weight, key_clear;
+};
+
+/*
+ * @argv[0] with its value @argv[1], if it is a heartbeat setting: 1 when
+ * taken, 0 when not one, -1 on error.  "key none" only with @set.
+ */
+static int parse_hb_opt(char **argv, struct hb_opts *o, bool set)
+{
+	if (matches(*argv, "hb-interval")) {
+		if (parse_u32_range(argv[1], "hb-interval", NLB_HB_MIN_INTERVAL,
+				    NLB_HB_MAX_INTERVAL, &o->interval))
+			return -1;
+		o->have_interval = true;
+	} else if (matches(*argv, "hb-tolerance")) {
+		if (parse_u32_range(argv[1], "hb-tolerance",
+				    NLB_HB_MIN_TOLERANCE, NLB_HB_MAX_TOLERANCE,
+				    &o->tolerance))
+			return -1;
+		o->have_tolerance = true;
+	} else if (matches(*argv, "weight")) {
+		if (parse_u32_range(argv[1], "weight", 1, NLB_MAX_WEIGHT,
+				    &o->weight))
+			return -1;
+		o->have_weight = true;
+	} else if (matches(*argv, "key")) {
+		o->key_clear = set && matches(argv[1], "none");
+		o->key_file = o->key_clear ? NULL : argv[1];
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Send @nlh with the heartbeat settings added: the key file is read now,
+ * and the key wiped from memory afterwards.
+ */
+static int talk_hb_opts(struct nlbctl *ctl, uint8_t cmd, const char *dev,
+			const char *hb_dev, const struct hb_opts *o,
+			void (*put)(struct nlmsghdr *nlh, void *arg), void *arg)
+{
+	uint8_t key[NLB_KEY_LEN];
+	struct nlmsghdr *nlh;
+	struct nlb_sock *s;
+	int ret;
+
+	if (o->key_file && read_key_file(o->key_file, key))
+		return -1;
+	s = nlbctl_sock(ctl);
+	if (!s) {
+		explicit_bzero(key, sizeof(key));
+		return -1;
+	}
+	/* genl takes no NLM_F_CREATE/EXCL: they alias the dump flags. */
+	nlh = nlb_msg(s, cmd, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+	if (put)
+		put(nlh, arg);
+	if (hb_dev)
+		mnl_attr_put_strz(nlh, NLB_A_HB_IFNAME, hb_dev);
+	if (o->have_interval)
+		mnl_attr_put_u32(nlh, NLB_A_HB_INTERVAL, o->interval);
+	if (o->have_tolerance)
+		mnl_attr_put_u32(nlh, NLB_A_HB_TOLERANCE, o->tolerance);
+	if (o->key_file)
+		mnl_attr_put(nlh, NLB_A_KEY, sizeof(key), key);
+	if (o->key_clear)
+		mnl_attr_put(nlh, NLB_A_KEY_CLEAR, 0, NULL);
+	if (o->have_weight)
+		mnl_attr_put_u32(nlh, NLB_A_WEIGHT, o->weight);
+	explicit_bzero(key, sizeof(key));
+	ret = nlb_talk(s, nlh, NULL, NULL);
+	if (o->key_file)
+		explicit_bzero(s->buf, s->bufsize);
+	return ret;
+}
+
+struct add_args {
+	uint32_t vips[NLB_MAX_VIPS + 1];
+	unsigned int nvips;
+	uint8_t mode, node_id;
+	uint32_t buckets;
+	uint8_t seed[NLB_SEED_LEN];
+	bool have_buckets, have_seed;
+};
+
+static void put_add_args(struct nlmsghdr *nlh, void *arg)
+{
+	const struct add_args *a = arg;
+	struct nlattr *nest;
+	unsigned int i;
+
+	nest = nlb_nest_start(nlh, NLB_A_VIPS);
+	for (i = 0; i < a->nvips; i++)
+		mnl_attr_put_u32(nlh, NLB_VIP_ADDR, a->vips[i]);
+	mnl_attr_nest_end(nlh, nest);
+	mnl_attr_put_u8(nlh, NLB_A_MODE, a->mode);
+	mnl_attr_put_u8(nlh, NLB_A_NODE_ID, a->node_id);
+	if (a->have_buckets)
+		mnl_attr_put_u32(nlh, NLB_A_BUCKETS, a->buckets);
+	if (a->have_seed)
+		mnl_attr_put(nlh, NLB_A_SEED, sizeof(a->seed), a->seed);
+}
+
 static int cluster_add(struct nlbctl *ctl, int argc, char **argv)
 {
-	uint32_t vips[NLB_MAX_VIPS + 1], node_id = 0, buckets = 0, v;
-	uint8_t mode = 0, seed[NLB_SEED_LEN];
-	bool have_mode = false, have_node = false, have_buckets = false;
-	bool have_seed = false;
-	unsigned int nvips = 0, i;
-	const char *dev = NULL;
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-	struct nlb_sock *s;
+	struct add_args a = { .nvips = 0 };
+	bool have_mode = false, have_node = false;
+	const char *dev = NULL, *hb_dev = NULL;
+	struct hb_opts hb = { 0 };
+	uint32_t node_id, v;
+	int ret;
 
 	while (argc > 0) {
 		if (need_arg(argc, argv, *argv))
@@ -33,54 +143,75 @@ static int cluster_add(struct nlbctl *ctl, int argc, char **argv)
 		} else if (matches(*argv, "vip")) {
 			if (parse_ipv4(argv[1], "vip", &v))
 				return -1;
-			if (nvips == NLB_MAX_VIPS + 1)
+			if (a.nvips == NLB_MAX_VIPS + 1)
 				return nlbctl_error("too many VIPs (at most %d)",
 						    NLB_MAX_VIPS);
-			vips[nvips++] = v;
+			a.vips[a.nvips++] = v;
 		} else if (matches(*argv, "mode")) {
-			if (parse_mode(argv[1], &mode))
+			if (parse_mode(argv[1], &a.mode))
 				return -1;
 			have_mode = true;
 		} else if (matches(*argv, "node-id")) {
 			if (parse_u32(argv[1], "node-id", 255, &node_id))
 				return -1;
+			a.node_id = (uint8_t)node_id;
 			have_node = true;
 		} else if (matches(*argv, "buckets")) {
-			if (parse_u32(argv[1], "buckets", UINT32_MAX, &buckets))
+			if (parse_u32(argv[1], "buckets", UINT32_MAX, &a.buckets))
 				return -1;
-			have_buckets = true;
+			a.have_buckets = true;
 		} else if (matches(*argv, "seed")) {
-			if (parse_hex(argv[1], "seed", seed, sizeof(seed)))
+			if (parse_hex(argv[1], "seed", a.seed, sizeof(a.seed)))
 				return -1;
-			have_seed = true;
+			a.have_seed = true;
+		} else if (matches(*argv, "hb-dev")) {
+			hb_dev = argv[1];
 		} else {
-			return nlbctl_error("unknown argument \"%s\"", *argv);
+			ret = parse_hb_opt(argv, &hb, false);
+			if (ret < 0)
+				return -1;
+			if (!ret)
+				return nlbctl_error("unknown argument \"%s\"", *argv);
 		}
 		argc -= 2;
 		argv += 2;
 	}
 	if (!dev)
 		return nlbctl_error("cluster add needs dev");
-	if (!nvips || !have_mode || !have_node)
+	if (!a.nvips || !have_mode || !have_node)
 		return nlbctl_error("cluster add needs vip, mode and node-id");
+	return talk_hb_opts(ctl, NLB_CMD_CLUSTER_NEW, dev, hb_dev, &hb,
+			    put_add_args, &a);
+}
 
-	s = nlbctl_sock(ctl);
-	if (!s)
-		return -1;
-	/* genl takes no NLM_F_CREATE/EXCL: they alias the dump flags. */
-	nlh = nlb_msg(s, NLB_CMD_CLUSTER_NEW, NLM_F_ACK);
-	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
-	nest = nlb_nest_start(nlh, NLB_A_VIPS);
-	for (i = 0; i < nvips; i++)
-		mnl_attr_put_u32(nlh, NLB_VIP_ADDR, vips[i]);
-	mnl_attr_nest_end(nlh, nest);
-	mnl_attr_put_u8(nlh, NLB_A_MODE, mode);
-	mnl_attr_put_u8(nlh, NLB_A_NODE_ID, (uint8_t)node_id);
-	if (have_buckets)
-		mnl_attr_put_u32(nlh, NLB_A_BUCKETS, buckets);
-	if (have_seed)
-		mnl_attr_put(nlh, NLB_A_SEED, sizeof(seed), seed);
-	return nlb_talk(s, nlh, NULL, NULL);
+static int cluster_set(struct nlbctl *ctl, int argc, char **argv)
+{
+	struct hb_opts hb = { 0 };
+	const char *dev = NULL;
+	int ret;
+
+	while (argc > 0) {
+		if (need_arg(argc, argv, *argv))
+			return -1;
+		if (matches(*argv, "dev")) {
+			dev = argv[1];
+		} else {
+			ret = parse_hb_opt(argv, &hb, true);
+			if (ret < 0)
+				return -1;
+			if (!ret)
+				return nlbctl_error("unknown argument \"%s\"", *argv);
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	if (!dev)
+		return nlbctl_error("cluster set needs dev");
+	if (!hb.have_interval && !hb.have_tolerance && !hb.have_weight &&
+	    !hb.key_file && !hb.key_clear)
+		return nlbctl_error("cluster set needs at least one of hb-interval, hb-tolerance, key, weight");
+	return talk_hb_opts(ctl, NLB_CMD_CLUSTER_SET, dev, NULL, &hb, NULL,
+			    NULL);
 }
 
 static int cluster_del(struct nlbctl *ctl, int argc, char **argv)
@@ -113,10 +244,13 @@ static int cluster_del(struct nlbctl *ctl, int argc, char **argv)
 int do_cluster(struct nlbctl *ctl, int argc, char **argv)
 {
 	if (argc < 1)
-		return nlbctl_error("cluster needs add or del (see nlbctl help)");
+		return nlbctl_error("cluster needs add, set or del (see nlbctl help)");
 	if (matches(*argv, "add"))
 		return cluster_add(ctl, argc - 1, argv + 1);
+	if (matches(*argv, "set"))
+		return cluster_set(ctl, argc - 1, argv + 1);
 	if (matches(*argv, "del") || matches(*argv, "delete"))
 		return cluster_del(ctl, argc - 1, argv + 1);
-	return nlbctl_error("unknown cluster command \"%s\" (add or del)", *argv);
+	return nlbctl_error("unknown cluster command \"%s\" (add, set or del)",
+			    *argv);
 }

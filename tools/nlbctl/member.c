@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nlbctl member set dev DEV nodes ID[,ID...] [weight ID=W ...]
+ * nlbctl member set dev DEV auto
  *
- * Replaces the static member set.  The same set must be given on every
- * node of the cluster.
+ * With nodes: a static member set that overrides the members learnt from
+ * heartbeats; the same set must be given on every node of the cluster.
+ * With auto: no NLB_A_MEMBERS, membership is dynamic again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +72,7 @@ int do_member(struct nlbctl *ctl, int argc, char **argv)
 	const char *weights[MAX_LIST];
 	unsigned int n = 0, nw = 0, i;
 	struct nlattr *list, *nest;
+	bool dynamic = false;
 	struct nlmsghdr *nlh;
 	struct nlb_sock *s;
 
@@ -78,6 +81,12 @@ int do_member(struct nlbctl *ctl, int argc, char **argv)
 	argc--;
 	argv++;
 	while (argc > 0) {
+		if (matches(*argv, "auto")) {
+			dynamic = true;
+			argc--;
+			argv++;
+			continue;
+		}
 		if (need_arg(argc, argv, *argv))
 			return -1;
 		if (matches(*argv, "dev")) {
@@ -94,8 +103,20 @@ int do_member(struct nlbctl *ctl, int argc, char **argv)
 		argc -= 2;
 		argv += 2;
 	}
-	if (!dev || !nodes)
-		return nlbctl_error("member set needs dev and nodes");
+	if (dynamic && nodes)
+		return nlbctl_error("member set takes nodes or auto, not both");
+	if (dynamic && nw)
+		return nlbctl_error("weight goes with nodes, not with auto");
+	if (!dev || (!nodes && !dynamic))
+		return nlbctl_error("member set needs dev and nodes (or auto)");
+	if (dynamic) {
+		s = nlbctl_sock(ctl);
+		if (!s)
+			return -1;
+		nlh = nlb_msg(s, NLB_CMD_MEMBER_SET, NLM_F_ACK);
+		mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+		return nlb_talk(s, nlh, NULL, NULL);
+	}
 	if (parse_nodes(nodes, m, &n))
 		return -1;
 	for (i = 0; i < nw; i++)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -103,13 +104,38 @@ static int nlb_run(struct nlb_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return ret < 0 ? -1 : 0;
 }
 
+/* One entry of CTRL_ATTR_MCAST_GROUPS: remember the events group's id. */
+static void nlb_family_group(const struct nlattr *grp, struct nlb_sock *s)
+{
+	const struct nlattr *a, *name = NULL, *id = NULL;
+
+	mnl_attr_for_each_nested(a, grp) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
+			name = a;
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
+			id = a;
+	}
+	if (id && attr_str(name) && !strcmp(attr_str(name), NLB_MCGRP_EVENTS))
+		s->mcgrp_events = attr_u32(id);
+}
+
 static int nlb_family_attr_cb(const struct nlattr *attr, void *data)
 {
-	uint16_t *family = data;
+	struct nlb_sock *s = data;
+	const struct nlattr *grp;
 
-	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-	    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
-		*family = mnl_attr_get_u16(attr);
+	switch (mnl_attr_get_type(attr)) {
+	case CTRL_ATTR_FAMILY_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			s->family = mnl_attr_get_u16(attr);
+		break;
+	case CTRL_ATTR_MCAST_GROUPS:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			break;
+		mnl_attr_for_each_nested(grp, attr)
+			nlb_family_group(grp, s);
+		break;
+	}
 	return MNL_CB_OK;
 }
 
@@ -153,7 +179,7 @@ struct nlb_sock *nlb_open(void)
 	genl->cmd = CTRL_CMD_GETFAMILY;
 	genl->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NLB_GENL_NAME);
-	if (nlb_run(s, nlh, nlb_family_cb, &s->family) < 0 || !s->family) {
+	if (nlb_run(s, nlh, nlb_family_cb, s) < 0 || !s->family) {
 		if (errno == ENOENT)
 			nlbctl_error("nlb module not loaded (modprobe nlb)");
 		else
@@ -205,6 +231,40 @@ int nlb_talk(struct nlb_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb,
 	if (errno == EPERM)
 		return nlbctl_error("operation not permitted (are you root?)");
 	return nlbctl_error("%s", strerror(errno));
+}
+
+int nlb_listen(struct nlb_sock *s, mnl_cb_t cb, void *data)
+{
+	int grp = (int)s->mcgrp_events, rcvbuf = 1 << 20;
+	ssize_t n;
+
+	if (!grp)
+		return nlbctl_error("the nlb module has no \"%s\" multicast group (too old?)",
+				    NLB_MCGRP_EVENTS);
+	/* Room for a burst of events; the kernel may cap it (rmem_max). */
+	setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
+	if (mnl_socket_setsockopt(s->nl, NETLINK_ADD_MEMBERSHIP, &grp,
+				  sizeof(grp)) < 0)
+		return nlbctl_error("cannot join the \"%s\" multicast group: %s",
+				    NLB_MCGRP_EVENTS, strerror(errno));
+	for (;;) {
+		n = mnl_socket_recvfrom(s->nl, s->buf, s->bufsize);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				/* Overrun: events were lost, but go on. */
+				fprintf(stderr, "nlbctl: warning: events lost (receive buffer overrun)\n");
+				continue;
+			}
+			return nlbctl_error("cannot receive events: %s",
+					    strerror(errno));
+		}
+		/* Multicast: sequence number and port id 0, not checked. */
+		if (mnl_cb_run(s->buf, n, 0, 0, cb, data) < 0)
+			return -1;	/* @cb said why */
+	}
 }
 
 struct nlb_parse_ctx {

@@ -8,6 +8,7 @@
 struct nlb_sock {
 	struct mnl_socket *nl;
 	uint16_t family;
+	uint32_t mcgrp_events;	/* NLB_MCGRP_EVENTS id, 0 if none */
 	uint32_t portid;
 	unsigned int seq;
 	char *buf;
@@ -29,13 +30,18 @@ struct nlmsghdr *nlb_msg(struct nlb_sock *s, uint8_t cmd, uint16_t flags);
 int nlb_talk(struct nlb_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb,
 	     void *data);
 
+/*
+ * Join the family's NLB_MCGRP_EVENTS multicast group and run @cb on every
+ * message it brings, until @cb fails (after printing why) or the socket
+ * does (printed here); returns -1 then, never 0.
+ */
+int nlb_listen(struct nlb_sock *s, mnl_cb_t cb, void *data);
+
 /* Attribute table of a genl message or a nest, validated by type. */
 int nlb_parse(const struct nlmsghdr *nlh, const struct nlattr **tb,
 	      unsigned int max);
 int nlb_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
 		     unsigned int max);
-
-
 
 /* Validated attribute reads: 0 (or NULL) when absent or malformed. */
 uint8_t attr_u8(const struct nlattr *a);

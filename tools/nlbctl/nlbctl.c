@@ -2,8 +2,9 @@
 /*
  * nlbctl: configure and watch nlb clusters.
  *
- * One file per subcommand (show.c, query.c, cluster.c, member.c); this one
- * parses the global options, dispatches, and runs batches.
+ * One file per subcommand (show.c, query.c, cluster.c, member.c, admin.c,
+ * monitor.c, genkey.c); this one parses the global options, dispatches, and
+ * runs batches.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@ static const char usage_text[] =
 "Usage: nlbctl [OPTIONS] COMMAND [ARGS]\n"
 "\n"
 "Options:\n"
-"  -j, -json            JSON output (every show, stats and query)\n"
+"  -j, -json            JSON output (show, stats, query and monitor)\n"
 "  -p, -pretty          indented JSON (with -j)\n"
 "  -b, -batch FILE      run the commands in FILE, one per line (- = stdin)\n"
 "  -V, --version        print the versions of nlbctl and of the module\n"
@@ -30,22 +31,45 @@ static const char usage_text[] =
 "Commands:\n"
 "  show [dev DEV]\n"
 "        clusters of this network namespace: configuration, members,\n"
-"        buckets owned, counters\n"
+"        buckets owned, heartbeat settings, peers, counters\n"
 "  stats [dev DEV]\n"
 "        packet counters: accepted, dropped, passed, malformed, fragments,\n"
-"        icmp-errors, arp-replies, arp-mangled\n"
+"        icmp-errors, arp-replies, arp-mangled; heartbeat counters\n"
 "  query dev DEV proto tcp|udp|icmp src ADDR[:PORT] dst ADDR[:PORT]\n"
 "        which node owns the flow, and whether this node accepts it\n"
 "        (ports for tcp and udp only)\n"
 "  cluster add dev DEV vip ADDR [vip ADDR ...] mode unicast|multicast|igmp\n"
-"              node-id N [buckets B] [seed HEX]\n"
+"              node-id N [buckets B] [seed HEX] [hb-dev DEV2]\n"
+"              [hb-interval MS] [hb-tolerance N] [key FILE] [weight W]\n"
 "        create the cluster on DEV; N is 1..64, unique per node; B a power\n"
 "        of two from 64 to 65536 (default 4096); HEX 32 hex digits, the\n"
-"        same on every node (default: derived from the VIPs)\n"
+"        same on every node (default: derived from the VIPs); heartbeats\n"
+"        on DEV2 (default DEV) every MS ms, 10..10000 (default 100), a\n"
+"        peer dead after N missed, 2..100 (default 3), authenticated with\n"
+"        the key in FILE (see genkey; default none); W this node's load\n"
+"        weight, 1..100 (default 1).  Members are learnt from heartbeats\n"
+"  cluster set dev DEV [hb-interval MS] [hb-tolerance N] [key FILE|none]\n"
+"              [weight W]\n"
+"        change the heartbeat settings or the weight (at least one)\n"
 "  cluster del dev DEV\n"
 "        delete the cluster on DEV\n"
+"  stop dev DEV\n"
+"  start dev DEV\n"
+"  suspend dev DEV\n"
+"  resume dev DEV\n"
+"        stop: this node keeps its configuration but takes no traffic,\n"
+"        the peers divide its buckets at once; start: it takes traffic\n"
+"        again; suspend: stop, and refuse start until resume, which\n"
+"        leaves the node stopped\n"
 "  member set dev DEV nodes ID[,ID...] [weight ID=W ...]\n"
-"        the member set, the same on every node; W is 1..100 (default 1)\n"
+"        a static member set overriding the heartbeats, the same on every\n"
+"        node; W is 1..100 (default 1)\n"
+"  member set dev DEV auto\n"
+"        back to dynamic membership, learnt from heartbeats\n"
+"  monitor [dev DEV]\n"
+"        print peer, map and state events as they happen, until killed\n"
+"  genkey\n"
+"        print a new random heartbeat key (base64) for key FILE\n"
 "  help\n"
 "        this text\n"
 "\n"
@@ -106,7 +130,9 @@ static int run_command(struct nlbctl *ctl, int argc, char **argv)
 	const char *cmd = argv[0];
 	int ret;
 
-	if (ctl->json && !ctl->jw)
+	/* monitor writes one JSON object per event; genkey no JSON. */
+	if (ctl->json && !ctl->jw && !matches(cmd, "monitor") &&
+	    !matches(cmd, "genkey"))
 		ctl->jw = jw_new(stdout, ctl->pretty);
 	if (matches(cmd, "show") || matches(cmd, "list"))
 		ret = do_show(ctl, argc - 1, argv + 1);
@@ -118,6 +144,18 @@ static int run_command(struct nlbctl *ctl, int argc, char **argv)
 		ret = do_cluster(ctl, argc - 1, argv + 1);
 	else if (matches(cmd, "member"))
 		ret = do_member(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "stop"))
+		ret = do_stop(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "start"))
+		ret = do_start(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "suspend"))
+		ret = do_suspend(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "resume"))
+		ret = do_resume(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "monitor"))
+		ret = do_monitor(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "genkey"))
+		ret = do_genkey(ctl, argc - 1, argv + 1);
 	else if (matches(cmd, "help")) {
 		usage(stdout);
 		ret = 0;

@@ -22,6 +22,12 @@ int do_stats(struct nlbctl *ctl, int argc, char **argv);
 int do_query(struct nlbctl *ctl, int argc, char **argv);
 int do_cluster(struct nlbctl *ctl, int argc, char **argv);
 int do_member(struct nlbctl *ctl, int argc, char **argv);
+int do_stop(struct nlbctl *ctl, int argc, char **argv);
+int do_start(struct nlbctl *ctl, int argc, char **argv);
+int do_suspend(struct nlbctl *ctl, int argc, char **argv);
+int do_resume(struct nlbctl *ctl, int argc, char **argv);
+int do_monitor(struct nlbctl *ctl, int argc, char **argv);
+int do_genkey(struct nlbctl *ctl, int argc, char **argv);
 
 /* Errors: "nlbctl: error: ..." on stderr; return -1 for the caller. */
 int nlbctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -30,12 +36,20 @@ int nlbctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool matches(const char *arg, const char *keyword);
 int need_arg(int argc, char **argv, const char *keyword);
 int parse_u32(const char *s, const char *what, uint32_t max, uint32_t *out);
+int parse_u32_range(const char *s, const char *what, uint32_t min,
+		    uint32_t max, uint32_t *out);
 int parse_ipv4(const char *s, const char *what, uint32_t *be_addr);
 int parse_addr_port(const char *s, const char *what, bool want_port,
 		    uint32_t *be_addr, uint16_t *be_port);
 int parse_hex(const char *s, const char *what, uint8_t *out, size_t len);
 int parse_mode(const char *s, uint8_t *mode);
 const char *mode_name(uint8_t mode);
+const char *state_name(uint8_t state);
+/* "1,2,4" for bits 0, 1, 3 of a member mask (bit id - 1); "none" if 0. */
+#define MEMBERS_STR_LEN (64 * 3 + 1)
+const char *members_str(uint64_t mask, char *buf);
+/* Heartbeat key file (genkey.c): base64 of NLB_KEY_LEN bytes. */
+int read_key_file(const char *file, uint8_t *key);
 struct nlb_sock *nlbctl_sock(struct nlbctl *ctl);
 
 #endif

@@ -51,6 +51,17 @@ int parse_u32(const char *s, const char *what, uint32_t max, uint32_t *out)
 	return 0;
 }
 
+/* A number in [min, max]: "WHAT must be MIN..MAX" otherwise. */
+int parse_u32_range(const char *s, const char *what, uint32_t min,
+		    uint32_t max, uint32_t *out)
+{
+	if (parse_u32(s, what, UINT32_MAX, out))
+		return -1;
+	if (*out < min || *out > max)
+		return nlbctl_error("%s must be %u..%u", what, min, max);
+	return 0;
+}
+
 int parse_ipv4(const char *s, const char *what, uint32_t *be_addr)
 {
 	struct in_addr a;
@@ -131,4 +142,36 @@ int parse_mode(const char *s, uint8_t *mode)
 const char *mode_name(uint8_t mode)
 {
 	return mode <= NLB_MODE_MAX ? modes[mode] : "unknown";
+}
+
+static const char *const states[] = {
+	[NLB_STATE_ACTIVE] = "active",
+	[NLB_STATE_STOPPED] = "stopped",
+	[NLB_STATE_NIC_DOWN] = "nic-down",
+	[NLB_STATE_DUPLICATE] = "duplicate",
+	[NLB_STATE_MISMATCH] = "mismatch",
+	[NLB_STATE_LEAVING] = "leaving",
+	[NLB_STATE_DRAINING] = "draining",
+	[NLB_STATE_SUSPENDED] = "suspended",
+};
+_Static_assert(sizeof(states) / sizeof(states[0]) == NLB_STATE_MAX + 1,
+	       "a state of enum nlb_state has no name");
+
+const char *state_name(uint8_t state)
+{
+	return state <= NLB_STATE_MAX && states[state] ? states[state] :
+	       "unknown";
+}
+
+const char *members_str(uint64_t mask, char *buf)
+{
+	unsigned int id;
+	char *p = buf;
+
+	if (!mask)
+		return strcpy(buf, "none");
+	for (id = 1; id <= 64; id++)
+		if (mask & (1ULL << (id - 1)))
+			p += sprintf(p, "%s%u", p == buf ? "" : ",", id);
+	return buf;
 }

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/nlb.h>
@@ -22,9 +23,17 @@ static const char *const stat_keys[] = {
 	[NLB_STATS_ARP_MANGLED] = "arp_mangled",
 };
 
-static const char *const state_names[] = {
-	[NLB_STATE_ACTIVE] = "active",
-	[NLB_STATE_STOPPED] = "stopped",
+static const char *const hb_stat_keys[] = {
+	[NLB_HB_STATS_SENT] = "sent",
+	[NLB_HB_STATS_RECEIVED] = "received",
+	[NLB_HB_STATS_BAD_MAC] = "bad_mac",
+	[NLB_HB_STATS_REPLAYED] = "replayed",
+	[NLB_HB_STATS_MISMATCHED] = "mismatched",
+	[NLB_HB_STATS_MALFORMED] = "malformed",
+	[NLB_HB_STATS_BAD_VERSION] = "bad_version",
+	[NLB_HB_STATS_UNKNOWN_CLUSTER] = "unknown_cluster",
+	[NLB_HB_STATS_DUPLICATE] = "duplicate",
+	[NLB_HB_STATS_SEND_ERRORS] = "send_errors",
 };
 
 struct show_ctx {
@@ -57,18 +66,45 @@ static void hex_str(const uint8_t *p, size_t len, char *buf)
 }
 
 /* Human name of a counter: icmp_errors -> icmp-errors. */
-static void stat_name(unsigned int i, char *buf)
+static void stat_name(const char *key, char *buf)
 {
 	char *p;
 
-	strcpy(buf, stat_keys[i]);
+	strcpy(buf, key);
 	for (p = buf; *p; p++)
 		if (*p == '_')
 			*p = '-';
 }
 
+/* The heartbeat counters of NLB_A_HB_STATS, when the module has them. */
+static void print_hb_stats(struct show_ctx *ctx, const struct nlattr *nest)
+{
+	const struct nlattr *tb[NLB_HB_STATS_MAX + 1];
+	struct json_writer *jw = ctx->ctl->jw;
+	char name[32];
+	unsigned int i;
+
+	if (!nest)
+		return;
+	if (nlb_parse_nested(nest, tb, NLB_HB_STATS_MAX))
+		memset(tb, 0, sizeof(tb));
+	if (jw) {
+		jw_obj_start(jw, "heartbeat");
+		for (i = NLB_HB_STATS_SENT; i <= NLB_HB_STATS_SEND_ERRORS; i++)
+			jw_uint(jw, hb_stat_keys[i], attr_u64(tb[i]));
+		jw_obj_end(jw);
+		return;
+	}
+	fputs("    heartbeat", stdout);
+	for (i = NLB_HB_STATS_SENT; i <= NLB_HB_STATS_SEND_ERRORS; i++) {
+		stat_name(hb_stat_keys[i], name);
+		printf(" %s %" PRIu64, name, attr_u64(tb[i]));
+	}
+	putchar('\n');
+}
+
 static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
-			bool flat)
+			const struct nlattr *hb_nest, bool flat)
 {
 	const struct nlattr *tb[NLB_STATS_MAX + 1];
 	struct json_writer *jw = ctx->ctl->jw;
@@ -82,17 +118,19 @@ static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 			jw_obj_start(jw, "stats");
 		for (i = NLB_STATS_ACCEPTED; i <= NLB_STATS_ARP_MANGLED; i++)
 			jw_uint(jw, stat_keys[i], attr_u64(tb[i]));
+		print_hb_stats(ctx, hb_nest);
 		if (!flat)
 			jw_obj_end(jw);
 		return;
 	}
 	fputs("    ", stdout);
 	for (i = NLB_STATS_ACCEPTED; i <= NLB_STATS_ARP_MANGLED; i++) {
-		stat_name(i, name);
+		stat_name(stat_keys[i], name);
 		printf("%s%s %" PRIu64, i == NLB_STATS_ACCEPTED ? "" : " ",
 		       name, attr_u64(tb[i]));
 	}
 	putchar('\n');
+	print_hb_stats(ctx, hb_nest);
 }
 
 static void print_members(struct show_ctx *ctx, const struct nlattr *nest)
@@ -156,13 +194,234 @@ static void print_vips(struct show_ctx *ctx, const struct nlattr *nest)
 		putchar('\n');
 }
 
+/* A peer nest and its id, to print the peers by id. */
+struct peer_ref {
+	uint8_t id;
+	const struct nlattr *nest;
+};
+
+static int peer_cmp(const void *a, const void *b)
+{
+	const struct peer_ref *pa = a, *pb = b;
+
+	return (int)pa->id - (int)pb->id;
+}
+
+static void print_peer(struct show_ctx *ctx, const struct nlattr *nest,
+		       uint64_t dead_ms)
+{
+	const struct nlattr *tb[NLB_PEER_MAX + 1];
+	struct json_writer *jw = ctx->ctl->jw;
+	const struct nlattr *age_hb, *age_cl;
+	bool hb_live, cl_live;
+	char mac[18], digest[17];
+	uint64_t mask;
+	unsigned int id;
+
+	if (nlb_parse_nested(nest, tb, NLB_PEER_MAX))
+		return;
+	age_hb = tb[NLB_PEER_AGE_HB];
+	age_cl = tb[NLB_PEER_AGE_CLUSTER];
+	hb_live = age_hb && attr_u32(age_hb) < dead_ms;
+	cl_live = age_cl && attr_u32(age_cl) < dead_ms;
+	if (jw) {
+		jw_obj_start(jw, NULL);
+		if (tb[NLB_PEER_ID])
+			jw_uint(jw, "id", attr_u8(tb[NLB_PEER_ID]));
+		if (tb[NLB_PEER_STATE])
+			jw_str(jw, "state", state_name(attr_u8(tb[NLB_PEER_STATE])));
+		if (tb[NLB_PEER_WEIGHT])
+			jw_uint(jw, "weight", attr_u32(tb[NLB_PEER_WEIGHT]));
+		if (tb[NLB_PEER_ALIVE])
+			jw_bool(jw, "alive", attr_u8(tb[NLB_PEER_ALIVE]));
+		if (tb[NLB_PEER_IN_MAP])
+			jw_bool(jw, "in_map", attr_u8(tb[NLB_PEER_IN_MAP]));
+		if (tb[NLB_PEER_MISMATCH])
+			jw_bool(jw, "mismatch", attr_u8(tb[NLB_PEER_MISMATCH]));
+		if (tb[NLB_PEER_DUPLICATE])
+			jw_bool(jw, "duplicate", attr_u8(tb[NLB_PEER_DUPLICATE]));
+		if (age_hb)
+			jw_uint(jw, "age_hb_ms", attr_u32(age_hb));
+		if (age_cl)
+			jw_uint(jw, "age_cluster_ms", attr_u32(age_cl));
+		jw_arr_start(jw, "paths");
+		if (hb_live)
+			jw_str(jw, NULL, "hb");
+		if (cl_live)
+			jw_str(jw, NULL, "cluster");
+		jw_arr_end(jw);
+		if (tb[NLB_PEER_DIGEST]) {
+			sprintf(digest, "%016" PRIx64, attr_u64(tb[NLB_PEER_DIGEST]));
+			jw_str(jw, "digest", digest);
+		}
+		if (tb[NLB_PEER_MEMBER_MASK]) {
+			mask = attr_u64(tb[NLB_PEER_MEMBER_MASK]);
+			jw_arr_start(jw, "members");
+			for (id = 1; id <= 64; id++)
+				if (mask & (1ULL << (id - 1)))
+					jw_uint(jw, NULL, id);
+			jw_arr_end(jw);
+		}
+		if (tb[NLB_PEER_MAC])
+			jw_str(jw, "mac", mac_str(attr_bin(tb[NLB_PEER_MAC], 6), mac));
+		jw_obj_end(jw);
+		return;
+	}
+	printf("    peer %u", attr_u8(tb[NLB_PEER_ID]));
+	if (tb[NLB_PEER_STATE])
+		printf(" state %s", state_name(attr_u8(tb[NLB_PEER_STATE])));
+	if (tb[NLB_PEER_WEIGHT])
+		printf(" weight %u", attr_u32(tb[NLB_PEER_WEIGHT]));
+	if (attr_u8(tb[NLB_PEER_ALIVE]))
+		fputs(" alive", stdout);
+	if (attr_u8(tb[NLB_PEER_IN_MAP]))
+		fputs(" in-map", stdout);
+	printf(" paths %s%s%s", hb_live ? "hb" : "",
+	       hb_live && cl_live ? "," : "",
+	       cl_live ? "cluster" : hb_live ? "" : "none");
+	if (age_hb)
+		printf(" age-hb %ums", attr_u32(age_hb));
+	if (age_cl)
+		printf(" age-cluster %ums", attr_u32(age_cl));
+	if (attr_u8(tb[NLB_PEER_MISMATCH]))
+		fputs(" mismatch", stdout);
+	if (attr_u8(tb[NLB_PEER_DUPLICATE]))
+		fputs(" duplicate", stdout);
+	if (tb[NLB_PEER_ALIVE] && !attr_u8(tb[NLB_PEER_ALIVE]))
+		fputs(" dead", stdout);
+	putchar('\n');
+}
+
+/*
+ * The peers heard on either path, by id.  A path is listed in "paths" while
+ * its age is below the dead timeout, hb-interval * hb-tolerance.
+ */
+static void print_peers(struct show_ctx *ctx, const struct nlattr **tb)
+{
+	const struct nlattr *tp[NLB_PEER_MAX + 1];
+	struct json_writer *jw = ctx->ctl->jw;
+	struct peer_ref peers[256];
+	const struct nlattr *p;
+	uint64_t interval = NLB_HB_DEFAULT_INTERVAL;
+	uint64_t tolerance = NLB_HB_DEFAULT_TOLERANCE;
+	unsigned int n = 0, i;
+
+	if (!tb[NLB_A_PEERS])
+		return;
+	if (tb[NLB_A_HB_INTERVAL])
+		interval = attr_u32(tb[NLB_A_HB_INTERVAL]);
+	if (tb[NLB_A_HB_TOLERANCE])
+		tolerance = attr_u32(tb[NLB_A_HB_TOLERANCE]);
+	mnl_attr_for_each_nested(p, tb[NLB_A_PEERS]) {
+		if (n == sizeof(peers) / sizeof(peers[0]) ||
+		    nlb_parse_nested(p, tp, NLB_PEER_MAX))
+			continue;
+		peers[n].id = attr_u8(tp[NLB_PEER_ID]);
+		peers[n++].nest = p;
+	}
+	qsort(peers, n, sizeof(peers[0]), peer_cmp);
+	if (jw)
+		jw_arr_start(jw, "peers");
+	for (i = 0; i < n; i++)
+		print_peer(ctx, peers[i].nest, interval * tolerance);
+	if (jw)
+		jw_arr_end(jw);
+}
+
+static const char *membership_name(uint8_t m)
+{
+	switch (m) {
+	case NLB_MEMBERSHIP_DYNAMIC: return "dynamic";
+	case NLB_MEMBERSHIP_STATIC: return "static";
+	default: return "unknown";
+	}
+}
+
+static const char *admin_name(uint8_t a)
+{
+	switch (a) {
+	case NLB_ADMIN_STARTED: return "started";
+	case NLB_ADMIN_STOPPED: return "stopped";
+	case NLB_ADMIN_SUSPENDED: return "suspended";
+	default: return "unknown";
+	}
+}
+
+/* Heartbeat settings and state: each key only when the module sent it. */
+static void print_heartbeat(struct show_ctx *ctx, const struct nlattr **tb)
+{
+	struct json_writer *jw = ctx->ctl->jw;
+	const char *hb_dev = attr_str(tb[NLB_A_HB_IFNAME]);
+	char digest[17] = "";
+	bool line;
+
+	if (tb[NLB_A_DIGEST])
+		sprintf(digest, "%016" PRIx64, attr_u64(tb[NLB_A_DIGEST]));
+	if (jw) {
+		if (hb_dev)
+			jw_str(jw, "hb_dev", hb_dev);
+		if (tb[NLB_A_HB_INTERVAL])
+			jw_uint(jw, "hb_interval_ms", attr_u32(tb[NLB_A_HB_INTERVAL]));
+		if (tb[NLB_A_HB_TOLERANCE])
+			jw_uint(jw, "hb_tolerance", attr_u32(tb[NLB_A_HB_TOLERANCE]));
+		if (tb[NLB_A_AUTH])
+			jw_bool(jw, "auth", attr_u8(tb[NLB_A_AUTH]));
+		if (tb[NLB_A_MEMBERSHIP])
+			jw_str(jw, "membership",
+			       membership_name(attr_u8(tb[NLB_A_MEMBERSHIP])));
+		if (tb[NLB_A_WEIGHT])
+			jw_uint(jw, "weight", attr_u32(tb[NLB_A_WEIGHT]));
+		if (tb[NLB_A_ADMIN_STATE])
+			jw_str(jw, "admin",
+			       admin_name(attr_u8(tb[NLB_A_ADMIN_STATE])));
+		if (tb[NLB_A_DIGEST])
+			jw_str(jw, "digest", digest);
+		if (tb[NLB_A_CONVERGED])
+			jw_bool(jw, "converged", attr_u8(tb[NLB_A_CONVERGED]));
+		return;
+	}
+	line = hb_dev || tb[NLB_A_HB_INTERVAL] || tb[NLB_A_HB_TOLERANCE] ||
+	       tb[NLB_A_AUTH] || tb[NLB_A_MEMBERSHIP] || tb[NLB_A_CONVERGED];
+	if (line) {
+		fputs("    heartbeat", stdout);
+		if (hb_dev)
+			printf(" dev %s", hb_dev);
+		if (tb[NLB_A_HB_INTERVAL])
+			printf(" interval %ums", attr_u32(tb[NLB_A_HB_INTERVAL]));
+		if (tb[NLB_A_HB_TOLERANCE])
+			printf(" tolerance %u", attr_u32(tb[NLB_A_HB_TOLERANCE]));
+		if (tb[NLB_A_AUTH])
+			fputs(attr_u8(tb[NLB_A_AUTH]) ? " auth hmac-sha256" :
+			      " auth none (unauthenticated)", stdout);
+		if (tb[NLB_A_MEMBERSHIP])
+			printf(" membership %s",
+			       membership_name(attr_u8(tb[NLB_A_MEMBERSHIP])));
+		if (tb[NLB_A_CONVERGED])
+			printf(" converged %s",
+			       attr_u8(tb[NLB_A_CONVERGED]) ? "yes" : "no");
+		putchar('\n');
+	}
+	line = tb[NLB_A_WEIGHT] || tb[NLB_A_ADMIN_STATE] || tb[NLB_A_DIGEST];
+	if (line) {
+		fputs("   ", stdout);
+		if (tb[NLB_A_WEIGHT])
+			printf(" weight %u", attr_u32(tb[NLB_A_WEIGHT]));
+		if (tb[NLB_A_ADMIN_STATE])
+			printf(" admin %s",
+			       admin_name(attr_u8(tb[NLB_A_ADMIN_STATE])));
+		if (tb[NLB_A_DIGEST])
+			printf(" digest %s", digest);
+		putchar('\n');
+	}
+}
+
 static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 {
 	struct json_writer *jw = ctx->ctl->jw;
 	const char *dev = attr_str(tb[NLB_A_IFNAME]);
 	const uint8_t *seed = attr_bin(tb[NLB_A_SEED], NLB_SEED_LEN);
 	uint8_t state = attr_u8(tb[NLB_A_STATE]);
-	char mac[18], seedhex[2 * NLB_SEED_LEN + 1] = "-";
+	char mac[18] = "-", seedhex[2 * NLB_SEED_LEN + 1] = "-";
 	char grp[INET_ADDRSTRLEN];
 
 	if (!dev)
@@ -177,8 +436,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 		jw_uint(jw, "ifindex", attr_u32(tb[NLB_A_IFINDEX]));
 		jw_str(jw, "mode", mode_name(attr_u8(tb[NLB_A_MODE])));
 		jw_uint(jw, "node_id", attr_u8(tb[NLB_A_NODE_ID]));
-		jw_str(jw, "state", state <= NLB_STATE_MAX ?
-		       state_names[state] : "unknown");
+		jw_str(jw, "state", state_name(state));
 		print_vips(ctx, tb[NLB_A_VIPS]);
 		jw_str(jw, "cluster_mac", mac);
 		if (tb[NLB_A_IGMP_GROUP])
@@ -189,8 +447,10 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 		jw_uint(jw, "map_generation", attr_u32(tb[NLB_A_MAP_GENERATION]));
 		jw_str(jw, "seed", seedhex);
 		jw_bool(jw, "seed_derived", tb[NLB_A_SEED_DERIVED]);
+		print_heartbeat(ctx, tb);
 		print_members(ctx, tb[NLB_A_MEMBERS]);
-		print_stats(ctx, tb[NLB_A_STATS], false);
+		print_peers(ctx, tb);
+		print_stats(ctx, tb[NLB_A_STATS], tb[NLB_A_HB_STATS], false);
 		jw_obj_end(jw);
 		return;
 	}
@@ -199,8 +459,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 		putchar('\n');
 	printf("cluster %s ifindex %u mode %s node-id %u state %s\n", dev,
 	       attr_u32(tb[NLB_A_IFINDEX]), mode_name(attr_u8(tb[NLB_A_MODE])),
-	       attr_u8(tb[NLB_A_NODE_ID]),
-	       state <= NLB_STATE_MAX ? state_names[state] : "unknown");
+	       attr_u8(tb[NLB_A_NODE_ID]), state_name(state));
 	print_vips(ctx, tb[NLB_A_VIPS]);
 	printf("    cluster-mac %s", mac);
 	if (tb[NLB_A_IGMP_GROUP])
@@ -211,6 +470,8 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 	       attr_u32(tb[NLB_A_MAP_GENERATION]), seedhex,
 	       tb[NLB_A_SEED_DERIVED] ? " (derived)" : "");
 	print_members(ctx, tb[NLB_A_MEMBERS]);
+	print_heartbeat(ctx, tb);
+	print_peers(ctx, tb);
 }
 
 static void stats_cluster(struct show_ctx *ctx, const struct nlattr **tb)
@@ -223,12 +484,12 @@ static void stats_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 	if (jw) {
 		jw_obj_start(jw, NULL);
 		jw_str(jw, "dev", dev);
-		print_stats(ctx, tb[NLB_A_STATS], true);
+		print_stats(ctx, tb[NLB_A_STATS], tb[NLB_A_HB_STATS], true);
 		jw_obj_end(jw);
 		return;
 	}
 	printf("cluster %s\n", dev);
-	print_stats(ctx, tb[NLB_A_STATS], false);
+	print_stats(ctx, tb[NLB_A_STATS], tb[NLB_A_HB_STATS], false);
 }
 
 static int show_cb(const struct nlmsghdr *nlh, void *data)

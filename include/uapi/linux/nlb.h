@@ -22,6 +22,21 @@
  *  NLB_CMD_QUERY         which node owns a flow (NLB_A_FLOW), and whether this
  *                        node accepts it.  Answered with NLB_A_FLOW_* results.
  *  NLB_CMD_VERSION       module version string (NLB_A_VERSION).
+ *  NLB_CMD_CLUSTER_SET   change the heartbeat settings of a cluster
+ *                        (NLB_A_HB_INTERVAL, NLB_A_HB_TOLERANCE, NLB_A_KEY or
+ *                        NLB_A_KEY_CLEAR, NLB_A_WEIGHT) or control this
+ *                        node (NLB_A_ADMIN_STATE: enum nlb_admin_op).  All
+ *                        or nothing.
+ *  NLB_CMD_EVENT         only sent, to the NLB_MCGRP_EVENTS multicast group:
+ *                        NLB_A_EVENT with NLB_A_IFNAME, NLB_A_IFINDEX and,
+ *                        by event, NLB_A_PEER_NODE, NLB_A_STATE,
+ *                        NLB_A_MEMBER_MASK, NLB_A_MAP_GENERATION.
+ *
+ * Membership: a cluster learns its members from heartbeats (ethertype
+ * NLB_HB_ETHERTYPE, see Documentation/heartbeat.md) on its heartbeat device
+ * and, as a backup path, on the cluster device.  NLB_CMD_MEMBER_SET with a
+ * member list overrides that with a static set; with no NLB_A_MEMBERS (or an
+ * empty one) membership is dynamic again.
  */
 #ifndef _UAPI_LINUX_NLB_H
 #define _UAPI_LINUX_NLB_H
@@ -37,6 +52,16 @@
 #define NLB_SEED_LEN		16
 #define NLB_MAX_WEIGHT		100
 #define NLB_DEFAULT_WEIGHT	1
+#define NLB_KEY_LEN		32	/* heartbeat HMAC-SHA256 key */
+#define NLB_HB_ETHERTYPE	0x88B5	/* IEEE 802 local experimental */
+#define NLB_HB_DEFAULT_INTERVAL	100	/* ms */
+#define NLB_HB_MIN_INTERVAL	10
+#define NLB_HB_MAX_INTERVAL	10000
+#define NLB_HB_DEFAULT_TOLERANCE 3	/* missed heartbeats before death */
+#define NLB_HB_MIN_TOLERANCE	2
+#define NLB_HB_MAX_TOLERANCE	100
+
+#define NLB_MCGRP_EVENTS	"events"
 
 enum nlb_cmd {
 	NLB_CMD_UNSPEC,
@@ -46,6 +71,8 @@ enum nlb_cmd {
 	NLB_CMD_CLUSTER_DEL,
 	NLB_CMD_MEMBER_SET,
 	NLB_CMD_QUERY,
+	NLB_CMD_CLUSTER_SET,
+	NLB_CMD_EVENT,
 	__NLB_CMD_MAX
 };
 #define NLB_CMD_MAX (__NLB_CMD_MAX - 1)
@@ -58,9 +85,19 @@ enum nlb_mode {
 };
 #define NLB_MODE_MAX (__NLB_MODE_MAX - 1)
 
+/*
+ * State of a node, as it reports itself in heartbeats and in dumps.  Only an
+ * ACTIVE node is put in the bucket map.
+ */
 enum nlb_state {
 	NLB_STATE_ACTIVE,	/* a member: owns its share of the buckets */
-	NLB_STATE_STOPPED,	/* not in the member set: accepts nothing */
+	NLB_STATE_STOPPED,	/* stopped by the admin, or not in the static set */
+	NLB_STATE_NIC_DOWN,	/* cluster device without carrier or unheard */
+	NLB_STATE_DUPLICATE,	/* another, earlier node has the same node id */
+	NLB_STATE_MISMATCH,	/* configuration differs from the cluster's */
+	NLB_STATE_LEAVING,	/* the cluster is being deleted (graceful) */
+	NLB_STATE_DRAINING,	/* serves the flows it holds, takes no new ones */
+	NLB_STATE_SUSPENDED,	/* stopped, and start is refused until resume */
 	__NLB_STATE_MAX
 };
 #define NLB_STATE_MAX (__NLB_STATE_MAX - 1)
@@ -85,6 +122,25 @@ enum nlb_attr {
 	NLB_A_MAP_GENERATION,	/* u32: bumped at every map change */
 	NLB_A_STATE,		/* u8, enum nlb_state */
 	NLB_A_PAD,
+	NLB_A_HB_IFINDEX,	/* u32: heartbeat device (default: the cluster's) */
+	NLB_A_HB_IFNAME,	/* string */
+	NLB_A_HB_INTERVAL,	/* u32: ms between heartbeats */
+	NLB_A_HB_TOLERANCE,	/* u32: heartbeats missed before a peer is dead */
+	NLB_A_KEY,		/* binary, NLB_KEY_LEN bytes; never dumped */
+	NLB_A_KEY_CLEAR,	/* flag: in CLUSTER_SET, remove the key */
+	NLB_A_AUTH,		/* u8 in dumps: 1 if heartbeats are authenticated */
+	NLB_A_WEIGHT,		/* u32: this node's load weight, 1..NLB_MAX_WEIGHT */
+	NLB_A_ADMIN_STATE,	/* u8: enum nlb_admin_op in CLUSTER_SET,
+				 * enum nlb_admin in dumps
+				 */
+	NLB_A_MEMBERSHIP,	/* u8 in dumps: enum nlb_membership */
+	NLB_A_DIGEST,		/* u64 in dumps: configuration digest */
+	NLB_A_CONVERGED,	/* u8 in dumps: 1 once every live peer agrees */
+	NLB_A_PEERS,		/* nest of NLB_A_PEER (NLB_PEER_*), in dumps */
+	NLB_A_HB_STATS,		/* nest of NLB_HB_STATS_*, in dumps */
+	NLB_A_EVENT,		/* u8, enum nlb_event */
+	NLB_A_PEER_NODE,	/* u8: the peer an event is about */
+	NLB_A_MEMBER_MASK,	/* u64: bit (id - 1) set for each map member */
 	__NLB_A_MAX
 };
 #define NLB_A_MAX (__NLB_A_MAX - 1)
@@ -108,6 +164,81 @@ enum nlb_member_attr {
 
 /* Nested in NLB_A_MEMBERS: one per member. */
 #define NLB_A_MEMBER 1
+
+/* Node control, as Windows NLB has it (nlbctl start/stop/suspend/resume). */
+enum nlb_admin_op {
+	NLB_ADMIN_OP_START,	/* take traffic again; refused when suspended */
+	NLB_ADMIN_OP_STOP,	/* leave the map now, keep the configuration */
+	NLB_ADMIN_OP_SUSPEND,	/* stop, and refuse start until resume */
+	NLB_ADMIN_OP_RESUME,	/* suspended -> stopped */
+	__NLB_ADMIN_OP_MAX
+};
+#define NLB_ADMIN_OP_MAX (__NLB_ADMIN_OP_MAX - 1)
+
+enum nlb_admin {
+	NLB_ADMIN_STARTED,
+	NLB_ADMIN_STOPPED,
+	NLB_ADMIN_SUSPENDED,
+};
+
+enum nlb_membership {
+	NLB_MEMBERSHIP_DYNAMIC,	/* from heartbeats */
+	NLB_MEMBERSHIP_STATIC,	/* set by NLB_CMD_MEMBER_SET */
+};
+
+/* A peer heard on the heartbeat or on the cluster device. */
+enum nlb_peer_attr {
+	NLB_PEER_UNSPEC,
+	NLB_PEER_ID,		/* u8 */
+	NLB_PEER_STATE,		/* u8, enum nlb_state, as the peer reports */
+	NLB_PEER_WEIGHT,	/* u32 */
+	NLB_PEER_AGE_HB,	/* u32 ms since heard on the heartbeat device */
+	NLB_PEER_AGE_CLUSTER,	/* u32 ms since heard on the cluster device */
+	NLB_PEER_ALIVE,		/* u8: 1 if heard within the dead timeout */
+	NLB_PEER_IN_MAP,	/* u8: 1 if in this node's bucket map */
+	NLB_PEER_MISMATCH,	/* u8: 1 if its configuration digest differs */
+	NLB_PEER_DUPLICATE,	/* u8: 1 if two nodes use this id */
+	NLB_PEER_DIGEST,	/* u64 */
+	NLB_PEER_MEMBER_MASK,	/* u64: the map members the peer reports */
+	NLB_PEER_MAC,		/* binary, 6 bytes: source MAC */
+	NLB_PEER_PAD,
+	__NLB_PEER_MAX
+};
+#define NLB_PEER_MAX (__NLB_PEER_MAX - 1)
+
+/* Nested in NLB_A_PEERS: one per peer. */
+#define NLB_A_PEER 1
+
+enum nlb_hb_stats_attr {
+	NLB_HB_STATS_UNSPEC,
+	NLB_HB_STATS_SENT,		/* u64: heartbeats sent, all paths */
+	NLB_HB_STATS_RECEIVED,		/* u64: heartbeats accepted */
+	NLB_HB_STATS_BAD_MAC,		/* u64: wrong or missing HMAC */
+	NLB_HB_STATS_REPLAYED,		/* u64: counter not above the last */
+	NLB_HB_STATS_MISMATCHED,	/* u64: configuration digest differs */
+	NLB_HB_STATS_MALFORMED,		/* u64: truncated or inconsistent */
+	NLB_HB_STATS_BAD_VERSION,	/* u64: unknown version */
+	NLB_HB_STATS_UNKNOWN_CLUSTER,	/* u64: for no cluster of ours */
+	NLB_HB_STATS_DUPLICATE,		/* u64: from a second node with an id */
+	NLB_HB_STATS_SEND_ERRORS,	/* u64: could not be sent */
+	NLB_HB_STATS_PAD,
+	__NLB_HB_STATS_MAX
+};
+#define NLB_HB_STATS_MAX (__NLB_HB_STATS_MAX - 1)
+
+enum nlb_event {
+	NLB_EVENT_UNSPEC,
+	NLB_EVENT_PEER_UP,	/* a peer was heard for the first time, or again */
+	NLB_EVENT_PEER_DOWN,	/* a peer missed its heartbeats, or left */
+	NLB_EVENT_PEER_STATE,	/* a peer reports another state */
+	NLB_EVENT_MAP,		/* the bucket map changed (NLB_A_MEMBER_MASK) */
+	NLB_EVENT_CONVERGED,	/* every live peer reports the same members */
+	NLB_EVENT_MISMATCH,	/* a peer's configuration differs */
+	NLB_EVENT_DUPLICATE,	/* two nodes with one node id */
+	NLB_EVENT_STATE,	/* this node's state changed (NLB_A_STATE) */
+	__NLB_EVENT_MAX
+};
+#define NLB_EVENT_MAX (__NLB_EVENT_MAX - 1)
 
 enum nlb_stats_attr {
 	NLB_STATS_UNSPEC,

@@ -1,0 +1,359 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Heartbeats on the wire: sending them, receiving them, authenticating
+ * them.  The frame format is kmod/core's (Documentation/heartbeat.md);
+ * what the heartbeats mean is membership.c's business.
+ *
+ * A heartbeat goes to the cluster's heartbeat MAC (03:bf and the first
+ * VIP) on the heartbeat device and, flagged as the backup path, on the
+ * cluster device.  One packet_type handler for the ethertype serves every
+ * namespace: it finds the cluster by device and cluster id, checks the
+ * HMAC and the counter, and updates the sender's entry in the peer table.
+ * Every frame it drops is counted, on the cluster it was for or, when none
+ * matches, on the first cluster using the device.
+ */
+#include <crypto/algapi.h>
+#include <crypto/hash.h>
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <net/pkt_sched.h>
+
+#include "nlb.h"
+
+int nlb_auth_create(struct nlb_auth **out, const u8 key[NLB_KEY_LEN])
+{
+	struct nlb_auth *auth;
+	int err;
+
+	auth = kzalloc(sizeof(*auth), GFP_KERNEL);
+	if (!auth)
+		return -ENOMEM;
+	auth->tfm = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(auth->tfm)) {
+		err = PTR_ERR(auth->tfm);
+		goto err_free;
+	}
+	err = crypto_shash_setkey(auth->tfm, key, NLB_KEY_LEN);
+	if (err)
+		goto err_tfm;
+	*out = auth;
+	return 0;
+
+err_tfm:
+	crypto_free_shash(auth->tfm);
+err_free:
+	kfree(auth);
+	return err;
+}
+
+void nlb_auth_free(struct nlb_auth *auth)
+{
+	if (!auth)
+		return;
+	crypto_free_shash(auth->tfm);
+	kfree(auth);
+}
+
+/* HMAC-SHA256 over the Ethernet header and the payload before the MAC. */
+static int nlb_auth_mac(const struct nlb_auth *auth, const void *eth,
+			const u8 *payload, u32 len, u8 out[NLB_HB_MAC_LEN])
+{
+	SHASH_DESC_ON_STACK(desc, auth->tfm);
+	int err;
+
+	desc->tfm = auth->tfm;
+	err = crypto_shash_init(desc) ?:
+	      crypto_shash_update(desc, eth, ETH_HLEN) ?:
+	      crypto_shash_update(desc, payload, len) ?:
+	      crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return err;
+}
+
+static void nlb_hb_xmit(struct nlb_cluster *cl, struct net_device *dev,
+			struct nlb_hb *hb, const struct nlb_auth *auth)
+{
+	int hlen = LL_RESERVED_SPACE(dev), tlen = dev->needed_tailroom;
+	struct sk_buff *skb;
+	u8 *payload;
+	u32 len;
+
+	if (!netif_running(dev) || !netif_carrier_ok(dev))
+		return;
+	hb->counter = atomic64_inc_return(&cl->counter);
+	skb = alloc_skb(hlen + NLB_HB_MAX_LEN + tlen, GFP_ATOMIC);
+	if (!skb)
+		goto err;
+	skb_reserve(skb, hlen);
+	skb_reset_network_header(skb);
+	payload = skb_tail_pointer(skb);
+	len = nlb_hb_encode(payload, NLB_HB_MAX_LEN, hb);
+	if (!len)
+		goto err_free;
+	skb_put(skb, len);
+	skb->dev = dev;
+	skb->protocol = htons(NLB_HB_ETHERTYPE);
+	skb->priority = TC_PRIO_CONTROL;
+	if (dev_hard_header(skb, dev, NLB_HB_ETHERTYPE, cl->hb_mac,
+			    dev->dev_addr, len) < 0)
+		goto err_free;
+	if (auth && nlb_auth_mac(auth, skb->data, payload,
+				 len - NLB_HB_MAC_LEN,
+				 payload + len - NLB_HB_MAC_LEN))
+		goto err_free;
+	if (dev_queue_xmit(skb))
+		goto err;
+	nlb_count_any(cl, NLB_CNT_HB_SENT);
+	return;
+
+err_free:
+	kfree_skb(skb);
+err:
+	nlb_count_any(cl, NLB_CNT_HB_SEND_ERRORS);
+}
+
+/* Send a heartbeat (or a LEAVE) on each path; any context. */
+void nlb_hb_send(struct nlb_cluster *cl, u8 type)
+{
+	const struct nlb_auth *auth;
+	struct net_device *hb_dev;
+	struct nlb_hb hb = {
+		.type = type,
+		.node_id = cl->node_id,
+		.state = type == NLB_HB_TYPE_LEAVE ? NLB_STATE_LEAVING :
+			 READ_ONCE(cl->state),
+		.weight = READ_ONCE(cl->weight),
+		.interval_ms = READ_ONCE(cl->hb_interval),
+		.cluster_id = cl->cluster_id,
+		.nonce = cl->nonce,
+		.birth = cl->birth,
+		.digest = cl->digest,
+		.cpath = READ_ONCE(cl->cpath_mask),
+	};
+
+	rcu_read_lock();
+	hb.members = rcu_dereference(cl->map)->mask;
+	auth = rcu_dereference(cl->auth);
+	if (auth)
+		hb.flags |= NLB_HB_F_MAC;
+	if (netif_carrier_ok(cl->dev))
+		hb.flags |= NLB_HB_F_CARRIER;
+	hb_dev = rcu_dereference(cl->hb_dev);
+	if (hb_dev)
+		nlb_hb_xmit(cl, hb_dev, &hb, auth);
+	hb.flags |= hb_dev ? NLB_HB_F_BACKUP : 0;
+	nlb_hb_xmit(cl, cl->dev, &hb, auth);
+	rcu_read_unlock();
+}
+
+/* The payload length a decoded frame declares. */
+static u32 nlb_hb_len(const struct nlb_hb *hb)
+{
+	return NLB_HB_HDR_LEN + hb->tlv_len +
+	       (hb->flags & NLB_HB_F_MAC ? NLB_HB_MAC_LEN : 0);
+}
+
+/* Is this MAC the one the frame carries?  No key: frames must carry none. */
+static bool nlb_hb_authentic(const struct nlb_cluster *cl,
+			     const struct sk_buff *skb, const struct nlb_hb *hb,
+			     u32 len)
+{
+	const struct nlb_auth *auth = rcu_dereference(cl->auth);
+	u8 mac[NLB_HB_MAC_LEN];
+	bool ok;
+
+	if (!auth)
+		return !(hb->flags & NLB_HB_F_MAC);
+	if (!(hb->flags & NLB_HB_F_MAC))
+		return false;
+	if (nlb_auth_mac(auth, skb_mac_header(skb), skb->data,
+			 len - NLB_HB_MAC_LEN, mac))
+		return false;
+	ok = !crypto_memneq(mac, skb->data + len - NLB_HB_MAC_LEN,
+			    NLB_HB_MAC_LEN);
+	memzero_explicit(mac, sizeof(mac));
+	return ok;
+}
+
+/* A frame with our own node id: looped back, or a second node with it. */
+static void nlb_hb_rcv_self(struct nlb_cluster *cl, const struct nlb_hb *hb)
+{
+	bool earlier;
+
+	if (hb->nonce == cl->nonce)
+		return;
+	nlb_count(cl, NLB_CNT_HB_DUPLICATE);
+	/* The node that started later stays out. */
+	earlier = hb->birth < cl->birth ||
+		  (hb->birth == cl->birth && hb->nonce < cl->nonce);
+	spin_lock(&cl->peers_lock);
+	if (earlier) {
+		cl->self_dup = true;
+		cl->self_dup_seen = jiffies;
+	}
+	spin_unlock(&cl->peers_lock);
+	if (earlier)
+		nlb_membership_kick(cl);
+}
+
+static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
+					   const struct nlb_hb *hb,
+					   const u8 *src, unsigned int paths,
+					   bool *news)
+{
+	enum nlb_path sent_on = hb->flags & NLB_HB_F_BACKUP ?
+				NLB_PATH_CLUSTER : NLB_PATH_HB;
+	struct nlb_peer *p = &cl->peers[hb->node_id - 1];
+	unsigned long now = jiffies;
+	unsigned int i;
+
+	if (p->known && hb->nonce != p->nonce) {
+		/* Another node with this id, while the one we know lives. */
+		if (nlb_peer_alive(cl, p, now) &&
+		    p->state != NLB_STATE_DUPLICATE) {
+			*news = !p->dup;
+			p->dup = true;
+			p->dup_seen = now;
+			return NLB_CNT_HB_DUPLICATE;
+		}
+		/* A new incarnation: counters start at its birth time. */
+		if (p->state != NLB_STATE_DUPLICATE &&
+		    hb->counter <= max(p->counter[0], p->counter[1]))
+			return NLB_CNT_HB_REPLAYED;
+		memset(p->counter, 0, sizeof(p->counter));
+		memset(p->heard, 0, sizeof(p->heard));
+		p->dup = false;
+		p->nonce = hb->nonce;
+		*news = true;
+	} else if (p->known && hb->counter <= p->counter[sent_on]) {
+		return NLB_CNT_HB_REPLAYED;
+	}
+
+	if (!p->known || !nlb_peer_alive(cl, p, now) ||
+	    p->state != hb->state || p->weight != hb->weight ||
+	    p->digest != hb->digest || p->members != hb->members ||
+	    p->cpath != hb->cpath || hb->type == NLB_HB_TYPE_LEAVE)
+		*news = true;
+	for (i = 0; i < NLB_PATH_MAX; i++) {
+		if (paths & BIT(i)) {
+			if (!p->heard[i])
+				*news = true;
+			p->heard[i] = true;
+			p->last_rx[i] = now;
+		}
+	}
+	p->known = true;
+	p->nonce = hb->nonce;
+	p->counter[sent_on] = hb->counter;
+	p->birth = hb->birth;
+	p->digest = hb->digest;
+	p->members = hb->members;
+	p->cpath = hb->cpath;
+	p->state = hb->state;
+	p->flags = hb->flags;
+	p->weight = hb->weight;
+	p->left = hb->type == NLB_HB_TYPE_LEAVE;
+	ether_addr_copy(p->mac, src);
+	return NLB_CNT_HB_RECEIVED;
+}
+
+static void nlb_hb_rcv_cluster(struct nlb_cluster *cl, struct sk_buff *skb,
+			       const struct nlb_hb *hb, u32 len,
+			       unsigned int paths)
+{
+	enum nlb_counter c;
+	bool news = false;
+
+	if (!nlb_hb_authentic(cl, skb, hb, len)) {
+		nlb_count(cl, NLB_CNT_HB_BAD_MAC);
+		return;
+	}
+	if (hb->node_id == cl->node_id) {
+		nlb_hb_rcv_self(cl, hb);
+		return;
+	}
+	spin_lock(&cl->peers_lock);
+	c = nlb_hb_update_peer(cl, hb, eth_hdr(skb)->h_source, paths, &news);
+	spin_unlock(&cl->peers_lock);
+	nlb_count(cl, c);
+	if (c == NLB_CNT_HB_RECEIVED && hb->digest != cl->digest)
+		nlb_count(cl, NLB_CNT_HB_MISMATCHED);
+	if (news)
+		nlb_membership_kick(cl);
+}
+
+static int nlb_hb_rcv(struct sk_buff *skb, struct net_device *dev,
+		      struct packet_type *pt, struct net_device *orig_dev)
+{
+	struct nlb_cluster *cl, *first = NULL, *match = NULL;
+	struct nlb_net *nn = nlb_net(dev_net(dev));
+	enum nlb_hb_result res;
+	unsigned int paths = 0;
+	struct nlb_hb hb;
+	u32 len;
+
+	if (skb->pkt_type == PACKET_OTHERHOST ||
+	    skb->pkt_type == PACKET_LOOPBACK)
+		goto drop;
+	skb = skb_share_check(skb, GFP_ATOMIC);
+	if (!skb)
+		return NET_RX_DROP;
+
+	res = NLB_HB_MALFORMED;
+	len = min_t(u32, skb->len, NLB_HB_MAX_LEN);
+	if (pskb_may_pull(skb, len))
+		res = nlb_hb_decode(skb->data, len, &hb);
+
+	/* Handlers run under rcu_read_lock(). */
+	list_for_each_entry_rcu(cl, &nn->clusters, list) {
+		struct net_device *hb_dev = rcu_dereference(cl->hb_dev);
+
+		if (cl->dev != dev && hb_dev != dev)
+			continue;
+		if (!first)
+			first = cl;
+		if (res == NLB_HB_OK && cl->cluster_id == hb.cluster_id) {
+			match = cl;
+			if (cl->dev == dev)
+				paths |= BIT(NLB_PATH_CLUSTER);
+			if (hb_dev == dev || !hb_dev)
+				paths |= BIT(NLB_PATH_HB);
+			break;
+		}
+	}
+	if (!first)
+		goto drop;
+	if (res == NLB_HB_BAD_VERSION)
+		nlb_count(first, NLB_CNT_HB_BAD_VERSION);
+	else if (res != NLB_HB_OK)
+		nlb_count(first, NLB_CNT_HB_MALFORMED);
+	else if (!match)
+		nlb_count(first, NLB_CNT_HB_UNKNOWN_CLUSTER);
+	else
+		nlb_hb_rcv_cluster(match, skb, &hb, nlb_hb_len(&hb), paths);
+	consume_skb(skb);
+	return NET_RX_SUCCESS;
+
+drop:
+	kfree_skb(skb);
+	return NET_RX_DROP;
+}
+
+static struct packet_type nlb_hb_packet_type __read_mostly = {
+	.type = cpu_to_be16(NLB_HB_ETHERTYPE),
+	.func = nlb_hb_rcv,
+};
+
+int nlb_hb_init(void)
+{
+	dev_add_pack(&nlb_hb_packet_type);
+	return 0;
+}
+
+void nlb_hb_exit(void)
+{
+	/* Waits for handlers still running (synchronize_net()). */
+	dev_remove_pack(&nlb_hb_packet_type);
+}

@@ -1,0 +1,599 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Membership: which nodes are in the bucket map, from heartbeats or from a
+ * static set, and the convergence rule that keeps two nodes from accepting
+ * the same flow while the cluster changes.
+ *
+ * Timers and deferred work, per cluster:
+ *  - hb_timer (timer_list, softirq): every hb-interval it sends a heartbeat
+ *    on each path.  It also fires earlier when a peer's dead timeout or the
+ *    end of a hold comes first (the work lowers it with timer_reduce()).
+ *    Every run queues the work.
+ *  - work (process context, under cl->lock): marks peers dead whose last
+ *    heartbeat on every path is older than hb-tolerance * hb-interval,
+ *    works out this node's own state, rebuilds and publishes the map when
+ *    the member set changes, ends the hold on gained buckets, and sends the
+ *    events.  The receive path queues it too when a heartbeat brings news.
+ *
+ * The convergence rule (Documentation/design.md has the worst cases):
+ *  - A node stops accepting the buckets it loses as soon as its view
+ *    changes: the new map is published at once.
+ *  - The buckets it gains are held back (map->holding, map->hold) until
+ *    every live member reports the same member set in its heartbeats, or
+ *    one hb-interval after the change, whichever comes first.
+ *  - A new cluster holds all its buckets until it has agreed with its
+ *    peers, or for one dead timeout if it hears none: a node that joins a
+ *    running cluster never takes a flow before the others gave it up.
+ *  - With a static member set (NLB_CMD_MEMBER_SET) the map is that set's,
+ *    published at once and never held; heartbeats are still exchanged and
+ *    reported.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "nlb.h"
+
+const char *const nlb_state_names[] = {
+	[NLB_STATE_ACTIVE] = "active",
+	[NLB_STATE_STOPPED] = "stopped",
+	[NLB_STATE_NIC_DOWN] = "nic-down",
+	[NLB_STATE_DUPLICATE] = "duplicate",
+	[NLB_STATE_MISMATCH] = "mismatch",
+	[NLB_STATE_LEAVING] = "leaving",
+	[NLB_STATE_DRAINING] = "draining",
+	[NLB_STATE_SUSPENDED] = "suspended",
+};
+
+/* One short, rate-limited line per membership change, naming the node. */
+#define nlb_info(cl, fmt, ...)						\
+	net_info_ratelimited("%s node %u: " fmt, (cl)->dev->name,	\
+			     (cl)->node_id, ##__VA_ARGS__)
+#define nlb_warn(cl, fmt, ...)						\
+	net_warn_ratelimited("%s node %u: " fmt, (cl)->dev->name,	\
+			     (cl)->node_id, ##__VA_ARGS__)
+
+static const char *nlb_state_name(u8 state)
+{
+	return state <= NLB_STATE_MAX ? nlb_state_names[state] : "unknown";
+}
+
+unsigned long nlb_dead_jiffies(const struct nlb_cluster *cl)
+{
+	u32 ms = READ_ONCE(cl->hb_interval) * READ_ONCE(cl->hb_tolerance);
+
+	return max_t(unsigned long, msecs_to_jiffies(ms), 1);
+}
+
+static unsigned long nlb_interval_jiffies(const struct nlb_cluster *cl)
+{
+	return max_t(unsigned long,
+		     msecs_to_jiffies(READ_ONCE(cl->hb_interval)), 1);
+}
+
+static bool nlb_path_alive(const struct nlb_cluster *cl,
+			   const struct nlb_peer *p, enum nlb_path path,
+			   unsigned long now)
+{
+	return p->heard[path] &&
+	       time_before_eq(now, p->last_rx[path] + nlb_dead_jiffies(cl));
+}
+
+bool nlb_peer_alive(const struct nlb_cluster *cl, const struct nlb_peer *p,
+		    unsigned long now)
+{
+	return p->known && !p->left &&
+	       (nlb_path_alive(cl, p, NLB_PATH_HB, now) ||
+		nlb_path_alive(cl, p, NLB_PATH_CLUSTER, now));
+}
+
+static int nlb_member_cmp(const void *a, const void *b)
+{
+	const struct nlb_member *x = a, *y = b;
+
+	return x->id - y->id;
+}
+
+/* Build a map for @members (sorted by id) with the cluster's key. */
+struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
+			       const struct nlb_member *members,
+			       unsigned int n, u32 generation)
+{
+	struct nlb_map *map;
+	void *scratch;
+	unsigned int i;
+	u32 b;
+	int err;
+
+	map = kvzalloc(struct_size(map, owner, buckets) +
+		       BITS_TO_LONGS(buckets) * sizeof(long), GFP_KERNEL);
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	/* buckets is a power of two >= 64: the bitmap is aligned. */
+	map->hold = (unsigned long *)&map->owner[buckets];
+	scratch = kvmalloc(nlb_map_scratch_size(buckets, n), GFP_KERNEL);
+	if (!scratch) {
+		kvfree(map);
+		return ERR_PTR(-ENOMEM);
+	}
+	err = nlb_map_build(map->owner, buckets, members, n, &cl->key, scratch);
+	kvfree(scratch);
+	if (err) {
+		kvfree(map);
+		return ERR_PTR(err);
+	}
+
+	map->buckets = buckets;
+	map->generation = generation;
+	map->nmembers = n;
+	memcpy(map->members, members, n * sizeof(*members));
+	for (i = 0; i < n; i++)
+		map->mask |= BIT_ULL(members[i].id - 1);
+	for (b = 0; b < buckets; b++) {
+		for (i = 0; i < n; i++) {
+			if (map->owner[b] == members[i].id) {
+				map->member_buckets[i]++;
+				break;
+			}
+		}
+		if (map->owner[b] == cl->node_id)
+			map->owned++;
+	}
+	return map;
+}
+
+void nlb_map_free(struct nlb_map *map)
+{
+	kvfree(map);
+}
+
+static void nlb_map_free_rcu(struct rcu_head *head)
+{
+	kvfree(container_of(head, struct nlb_map, rcu));
+}
+
+static struct nlb_map *nlb_map_locked(const struct nlb_cluster *cl)
+{
+	return rcu_dereference_protected(cl->map, lockdep_is_held(&cl->lock));
+}
+
+void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map)
+{
+	struct nlb_map *old;
+
+	old = rcu_replace_pointer(cl->map, map, lockdep_is_held(&cl->lock));
+	if (old)
+		call_rcu(&old->rcu, nlb_map_free_rcu);
+}
+
+/* Hold back the buckets @map gives this node that @old did not. */
+static void nlb_map_hold_gains(struct nlb_map *map, const struct nlb_map *old,
+			       u8 self)
+{
+	u32 b;
+
+	for (b = 0; b < map->buckets; b++) {
+		if (map->owner[b] == self && (!old || old->owner[b] != self)) {
+			__set_bit(b, map->hold);
+			map->gained++;
+		}
+	}
+	map->holding = map->gained > 0;
+}
+
+static bool nlb_map_same_members(const struct nlb_map *map,
+				 const struct nlb_member *m, unsigned int n)
+{
+	unsigned int i;
+
+	if (map->nmembers != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (map->members[i].id != m[i].id ||
+		    map->members[i].weight != m[i].weight)
+			return false;
+	return true;
+}
+
+static void nlb_log_members(struct nlb_cluster *cl, const char *why,
+			    const struct nlb_map *map)
+{
+	char buf[3 * NLB_MAX_NODES + 1];
+	unsigned int i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < map->nmembers && len < sizeof(buf); i++)
+		len += scnprintf(buf + len, sizeof(buf) - len, "%s%u",
+				 i ? "," : "", map->members[i].id);
+	nlb_info(cl, "%s, members %s (generation %u)\n", why,
+		 len ? buf : "none", map->generation);
+}
+
+/* Copy the peer table and find when the next peer would die. */
+static void nlb_membership_snapshot(struct nlb_cluster *cl, unsigned long now,
+				    bool *self_dup, unsigned long *next)
+{
+	unsigned long dead = nlb_dead_jiffies(cl);
+	unsigned int i, p;
+
+	spin_lock_bh(&cl->peers_lock);
+	memcpy(cl->snap, cl->peers, sizeof(cl->snap));
+	*self_dup = cl->self_dup &&
+		    time_before_eq(now, cl->self_dup_seen + dead);
+	spin_unlock_bh(&cl->peers_lock);
+
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		struct nlb_peer *s = &cl->snap[i];
+
+		if (!nlb_peer_alive(cl, s, now))
+			continue;
+		for (p = 0; p < NLB_PATH_MAX; p++) {
+			unsigned long t = s->last_rx[p] + dead + 1;
+
+			if (nlb_path_alive(cl, s, p, now) && time_before(t, *next))
+				*next = t;
+		}
+	}
+}
+
+static u8 nlb_membership_own_state(struct nlb_cluster *cl, unsigned long now,
+				   bool self_dup)
+{
+	struct net_device *hb_dev = rcu_access_pointer(cl->hb_dev);
+	const struct nlb_map *map = nlb_map_locked(cl);
+	bool hb_heard = false, cl_heard = false, others_cl = false;
+	u64 self = BIT_ULL(cl->node_id - 1);
+	unsigned int i;
+
+	switch (READ_ONCE(cl->admin)) {
+	case NLB_ADMIN_STOPPED:
+		return NLB_STATE_STOPPED;
+	case NLB_ADMIN_SUSPENDED:
+		return NLB_STATE_SUSPENDED;
+	}
+	if (self_dup)
+		return NLB_STATE_DUPLICATE;
+	if (!netif_running(cl->dev) || !netif_carrier_ok(cl->dev))
+		return NLB_STATE_NIC_DOWN;
+	/*
+	 * With a separate heartbeat device: a cluster NIC that hears no peer
+	 * while the peers are heard on the heartbeat NIC, and while they hear
+	 * each other on their cluster NICs, is broken.  With two nodes nobody
+	 * can tell which cluster NIC is at fault, and both stay.
+	 */
+	if (hb_dev) {
+		for (i = 0; i < NLB_MAX_NODES; i++) {
+			const struct nlb_peer *s = &cl->snap[i];
+
+			if (!nlb_peer_alive(cl, s, now))
+				continue;
+			if (nlb_path_alive(cl, s, NLB_PATH_HB, now))
+				hb_heard = true;
+			if (nlb_path_alive(cl, s, NLB_PATH_CLUSTER, now))
+				cl_heard = true;
+			if (s->cpath & ~self)
+				others_cl = true;
+		}
+		if (hb_heard && !cl_heard && others_cl)
+			return NLB_STATE_NIC_DOWN;
+	}
+	if (cl->static_members && !(map->mask & self))
+		return NLB_STATE_STOPPED;
+	return NLB_STATE_ACTIVE;
+}
+
+/* The member set heartbeats give: this node if active, live active peers. */
+static unsigned int nlb_membership_dynamic_set(struct nlb_cluster *cl,
+					       unsigned long now,
+					       struct nlb_member *m)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *s = &cl->snap[i];
+
+		if (i + 1 == cl->node_id) {
+			if (cl->state == NLB_STATE_ACTIVE) {
+				m[n].id = i + 1;
+				m[n++].weight = READ_ONCE(cl->weight);
+			}
+			continue;
+		}
+		if (!nlb_peer_alive(cl, s, now) ||
+		    s->state != NLB_STATE_ACTIVE || s->digest != cl->digest)
+			continue;
+		m[n].id = i + 1;
+		m[n++].weight = clamp_t(u32, s->weight, 1, NLB_MAX_WEIGHT);
+	}
+	return n;
+}
+
+/* Report peers that came, went, changed state, mismatch or collide. */
+static void nlb_membership_peer_events(struct nlb_cluster *cl,
+				       unsigned long now, bool self_dup)
+{
+	u64 alive = 0, mismatch = 0, dup = 0, cpath = 0;
+	unsigned long dead = nlb_dead_jiffies(cl);
+	unsigned int i;
+
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *s = &cl->snap[i];
+		u64 bit = BIT_ULL(i);
+
+		if (!nlb_peer_alive(cl, s, now))
+			continue;
+		alive |= bit;
+		if (s->digest != cl->digest)
+			mismatch |= bit;
+		if (s->dup && time_before_eq(now, s->dup_seen + dead))
+			dup |= bit;
+		if (nlb_path_alive(cl, s, NLB_PATH_CLUSTER, now))
+			cpath |= bit;
+	}
+	if (self_dup)
+		dup |= BIT_ULL(cl->node_id - 1);
+	WRITE_ONCE(cl->cpath_mask, cpath);
+
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *s = &cl->snap[i];
+		u64 bit = BIT_ULL(i);
+
+		if ((alive & bit) && !(cl->alive_mask & bit)) {
+			nlb_info(cl, "peer %u up (%s)\n", i + 1,
+				 nlb_state_name(s->state));
+			nlb_nl_event(cl, NLB_EVENT_PEER_UP, i + 1, s->state,
+				     NULL);
+		} else if (!(alive & bit) && (cl->alive_mask & bit)) {
+			nlb_info(cl, "peer %u %s\n", i + 1,
+				 s->left ? "left" : "down");
+			nlb_nl_event(cl, NLB_EVENT_PEER_DOWN, i + 1, s->state,
+				     NULL);
+		} else if ((alive & bit) && cl->peer_state[i] != s->state) {
+			nlb_info(cl, "peer %u %s\n", i + 1,
+				 nlb_state_name(s->state));
+			nlb_nl_event(cl, NLB_EVENT_PEER_STATE, i + 1, s->state,
+				     NULL);
+		}
+		cl->peer_state[i] = s->state;
+		if ((mismatch & bit) && !(cl->mismatch_mask & bit)) {
+			nlb_warn(cl, "peer %u has another configuration (digest %016llx), kept out\n",
+				 i + 1, s->digest);
+			nlb_nl_event(cl, NLB_EVENT_MISMATCH, i + 1, s->state,
+				     NULL);
+		}
+		if ((dup & bit) && !(cl->dup_mask & bit)) {
+			nlb_warn(cl, "two nodes use node id %u\n", i + 1);
+			nlb_nl_event(cl, NLB_EVENT_DUPLICATE, i + 1, 0, NULL);
+		}
+	}
+	cl->alive_mask = alive;
+	cl->mismatch_mask = mismatch;
+	cl->dup_mask = dup;
+}
+
+/* Do all live members report the map's member set?  Also counts them. */
+static bool nlb_membership_agreed(struct nlb_cluster *cl, unsigned long now,
+				  const struct nlb_map *map,
+				  unsigned int *npeers)
+{
+	bool agreed = true;
+	unsigned int i;
+
+	*npeers = 0;
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *s = &cl->snap[i];
+
+		if (i + 1 == cl->node_id || !(map->mask & BIT_ULL(i)))
+			continue;
+		if (!nlb_peer_alive(cl, s, now))
+			continue;
+		(*npeers)++;
+		if (s->members != map->mask)
+			agreed = false;
+	}
+	return agreed;
+}
+
+/* One run of the membership logic; cl->lock held. */
+static void nlb_membership_run(struct nlb_cluster *cl)
+{
+	struct nlb_member m[NLB_MAX_NODES];
+	unsigned long now = jiffies, next, until;
+	struct nlb_map *map, *cur;
+	bool self_dup, agreed, send = false;
+	unsigned int n, npeers;
+	u8 state;
+
+	next = now + 10 * HZ;
+	nlb_membership_snapshot(cl, now, &self_dup, &next);
+	nlb_membership_peer_events(cl, now, self_dup);
+
+	state = nlb_membership_own_state(cl, now, self_dup);
+	if (state != cl->state) {
+		nlb_info(cl, "%s\n", nlb_state_name(state));
+		WRITE_ONCE(cl->state, state);
+		nlb_nl_event(cl, NLB_EVENT_STATE, 0, state, NULL);
+		send = true;
+	}
+
+	cur = nlb_map_locked(cl);
+	if (!cl->static_members) {
+		n = nlb_membership_dynamic_set(cl, now, m);
+		if (!nlb_map_same_members(cur, m, n)) {
+			map = nlb_map_create(cl, cur->buckets, m, n,
+					     cur->generation + 1);
+			if (IS_ERR(map)) {
+				/* Keep the old map; try again next time. */
+				nlb_warn(cl, "cannot build the map (%ld)\n",
+					 PTR_ERR(map));
+				next = min(next, now + nlb_interval_jiffies(cl));
+			} else {
+				nlb_map_hold_gains(map, cur, cl->node_id);
+				nlb_map_publish(cl, map);
+				cl->changed = now;
+				cl->converged = false;
+				nlb_log_members(cl, "map changed", map);
+				nlb_nl_event(cl, NLB_EVENT_MAP, 0, 0, map);
+				cur = map;
+				send = true;
+			}
+		}
+	}
+
+	agreed = nlb_membership_agreed(cl, now, cur, &npeers);
+	if (cur->holding) {
+		until = max(cl->changed + nlb_interval_jiffies(cl),
+			    cl->hold_until);
+		if ((agreed && npeers) || time_after_eq(now, until))
+			WRITE_ONCE(cur->holding, false);
+		else if (time_before(until, next))
+			next = until;
+	}
+	if (!cur->holding && (agreed || cl->static_members) && !cl->converged) {
+		cl->converged = true;
+		nlb_nl_event(cl, NLB_EVENT_CONVERGED, 0, 0, cur);
+	} else if (!agreed && !cl->static_members) {
+		cl->converged = false;
+	}
+
+	if (!READ_ONCE(cl->dying))
+		timer_reduce(&cl->hb_timer, next);
+	/* Tell the peers now rather than at the next interval. */
+	if (send)
+		nlb_hb_send(cl, NLB_HB_TYPE_HEARTBEAT);
+}
+
+static void nlb_membership_work(struct work_struct *work)
+{
+	struct nlb_cluster *cl = container_of(work, struct nlb_cluster, work);
+
+	mutex_lock(&cl->lock);
+	if (!READ_ONCE(cl->dying))
+		nlb_membership_run(cl);
+	mutex_unlock(&cl->lock);
+}
+
+void nlb_membership_kick(struct nlb_cluster *cl)
+{
+	if (!READ_ONCE(cl->dying))
+		queue_work(system_highpri_wq, &cl->work);
+}
+
+static void nlb_hb_timer(struct timer_list *t)
+{
+	struct nlb_cluster *cl = from_timer(cl, t, hb_timer);
+	unsigned long now = jiffies;
+
+	if (READ_ONCE(cl->dying))
+		return;
+	if (time_after_eq(now, cl->next_send)) {
+		nlb_hb_send(cl, NLB_HB_TYPE_HEARTBEAT);
+		cl->next_send = now + nlb_interval_jiffies(cl);
+	}
+	queue_work(system_highpri_wq, &cl->work);
+	mod_timer(&cl->hb_timer, cl->next_send);
+}
+
+/*
+ * Set up membership for a new cluster (not yet visible): the map holds
+ * this node alone, with all its buckets held back until it has heard the
+ * cluster.
+ */
+int nlb_membership_init(struct nlb_cluster *cl, u32 buckets)
+{
+	struct nlb_member self = { .id = cl->node_id, .weight = cl->weight };
+	struct nlb_map *map;
+
+	mutex_init(&cl->lock);
+	spin_lock_init(&cl->peers_lock);
+	INIT_WORK(&cl->work, nlb_membership_work);
+	timer_setup(&cl->hb_timer, nlb_hb_timer, 0);
+
+	map = nlb_map_create(cl, buckets, &self, 1, 1);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	nlb_map_hold_gains(map, NULL, cl->node_id);
+	RCU_INIT_POINTER(cl->map, map);
+	cl->state = NLB_STATE_ACTIVE;
+	cl->alive_mask = 0;
+	cl->changed = jiffies;
+	cl->hold_until = jiffies + nlb_dead_jiffies(cl);
+	return 0;
+}
+
+void nlb_membership_start(struct nlb_cluster *cl)
+{
+	cl->next_send = jiffies;
+	mod_timer(&cl->hb_timer, jiffies);
+}
+
+/*
+ * Stop the timer and the work for good (RTNL held; the work never takes
+ * RTNL).  After it, nothing but RCU readers use @cl.
+ */
+void nlb_membership_stop(struct nlb_cluster *cl)
+{
+	WRITE_ONCE(cl->dying, true);
+	/* Receive handlers and timer runs that did not see 'dying' end. */
+	synchronize_net();
+	cancel_work_sync(&cl->work);
+	del_timer_sync(&cl->hb_timer);
+}
+
+int nlb_membership_set_static(struct nlb_cluster *cl,
+			      const struct nlb_member *members,
+			      unsigned int n, struct netlink_ext_ack *extack)
+{
+	struct nlb_member sorted[NLB_MAX_NODES];
+	struct nlb_map *map, *cur;
+	unsigned int i;
+
+	if (n > NLB_MAX_NODES) {
+		NL_SET_ERR_MSG(extack, "too many members (at most 64)");
+		return -E2BIG;
+	}
+	memcpy(sorted, members, n * sizeof(*members));
+	sort(sorted, n, sizeof(*sorted), nlb_member_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		if (sorted[i].id < 1 || sorted[i].id > NLB_MAX_NODES) {
+			NL_SET_ERR_MSG(extack, "member node id must be 1..64");
+			return -EINVAL;
+		}
+		if (sorted[i].weight < 1 || sorted[i].weight > NLB_MAX_WEIGHT) {
+			NL_SET_ERR_MSG(extack, "member weight must be 1..100");
+			return -EINVAL;
+		}
+		if (i && sorted[i].id == sorted[i - 1].id) {
+			NL_SET_ERR_MSG(extack, "duplicate member node id");
+			return -EINVAL;
+		}
+	}
+
+	mutex_lock(&cl->lock);
+	cur = nlb_map_locked(cl);
+	map = nlb_map_create(cl, cur->buckets, sorted, n, cur->generation + 1);
+	if (IS_ERR(map)) {
+		mutex_unlock(&cl->lock);
+		NL_SET_ERR_MSG(extack, "cannot build the bucket map");
+		return PTR_ERR(map);
+	}
+	nlb_map_publish(cl, map);
+	cl->static_members = true;
+	cl->changed = jiffies;
+	cl->converged = false;
+	nlb_nl_event(cl, NLB_EVENT_MAP, 0, 0, map);
+	nlb_membership_run(cl);
+	mutex_unlock(&cl->lock);
+	return 0;
+}
+
+void nlb_membership_set_dynamic(struct nlb_cluster *cl)
+{
+	mutex_lock(&cl->lock);
+	cl->static_members = false;
+	nlb_membership_run(cl);
+	mutex_unlock(&cl->lock);
+}

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nlbctl stop|start|suspend|resume dev DEV
+ *
+ * Windows NLB's node control: a stopped node keeps its configuration but
+ * takes no traffic, and tells its peers so in a heartbeat at once; they
+ * divide its buckets among themselves.  A suspended node is stopped and
+ * refuses start until resume (which leaves it stopped).  All are
+ * NLB_CMD_CLUSTER_SET with NLB_A_ADMIN_STATE, an enum nlb_admin_op.
+ */
+#include <linux/nlb.h>
+
+#include "nlbctl.h"
+
+static int admin_state(struct nlbctl *ctl, int argc, char **argv,
+		       const char *cmd, uint8_t op)
+{
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct nlb_sock *s;
+
+	while (argc > 0) {
+		if (matches(*argv, "dev")) {
+			if (need_arg(argc, argv, "dev"))
+				return -1;
+			dev = argv[1];
+			argc -= 2;
+			argv += 2;
+		} else {
+			return nlbctl_error("unknown argument \"%s\"", *argv);
+		}
+	}
+	if (!dev)
+		return nlbctl_error("%s needs dev", cmd);
+	s = nlbctl_sock(ctl);
+	if (!s)
+		return -1;
+	nlh = nlb_msg(s, NLB_CMD_CLUSTER_SET, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+	mnl_attr_put_u8(nlh, NLB_A_ADMIN_STATE, op);
+	return nlb_talk(s, nlh, NULL, NULL);
+}
+
+int do_stop(struct nlbctl *ctl, int argc, char **argv)
+{
+	return admin_state(ctl, argc, argv, "stop", NLB_ADMIN_OP_STOP);
+}
+
+int do_start(struct nlbctl *ctl, int argc, char **argv)
+{
+	return admin_state(ctl, argc, argv, "start", NLB_ADMIN_OP_START);
+}
+
+int do_suspend(struct nlbctl *ctl, int argc, char **argv)
+{
+	return admin_state(ctl, argc, argv, "suspend", NLB_ADMIN_OP_SUSPEND);
+}
+
+int do_resume(struct nlbctl *ctl, int argc, char **argv)
+{
+	return admin_state(ctl, argc, argv, "resume", NLB_ADMIN_OP_RESUME);
+}
