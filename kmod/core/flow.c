@@ -115,6 +115,8 @@ enum nlb_parse_result nlb_parse_ipv4(const u8 *pkt, u32 len,
 		flow->sport = nlb_get_port(pkt + ihl);
 		flow->dport = nlb_get_port(pkt + ihl + 2);
 		flow->flags = NLB_FLOW_F_PORTS;
+		if (flow->proto == NLB_IPPROTO_TCP && ihl + 14 <= len)
+			flow->tcp_flags = pkt[ihl + 13];
 		return NLB_PARSE_OK;
 	}
 

@@ -55,7 +55,13 @@ struct nlb_flow {
 	__be16 dport;
 	u8 proto;
 	u8 flags;
+	u8 tcp_flags;	/* TCP only, 0 when the header is cut short */
 };
+
+#define NLB_TCP_FIN	0x01
+#define NLB_TCP_SYN	0x02
+#define NLB_TCP_RST	0x04
+#define NLB_TCP_ACK	0x10
 
 enum nlb_parse_result {
 	NLB_PARSE_OK = 0,
@@ -115,7 +121,19 @@ int nlb_map_build(u8 *map, u32 buckets, const struct nlb_member *members,
 #define NLB_HB_TYPE_LEAVE	2	/* graceful: the sender leaves the cluster now */
 #define NLB_HB_F_MAC		0x01	/* payload ends with an HMAC-SHA256 */
 #define NLB_HB_F_BACKUP		0x02	/* sent on the cluster device (backup path) */
+#define NLB_HB_F_HELD		0x08	/* holds flows in buckets it does not own:
+					 * NLB_HB_TLV_HELD follow
+					 */
 #define NLB_HB_F_CARRIER	0x04	/* the sender's cluster device has carrier */
+/*
+ * TLV NLB_HB_TLV_HELD: be16 window w, then the bitmap of buckets
+ * [w * 8192, (w + 1) * 8192) the sender holds flows in (bit b % 8 of byte
+ * (b / 8) % 1024), min(1024, buckets / 8) bytes.  With NLB_HB_F_HELD set,
+ * the sender sends every window in each interval, one per frame; without
+ * it, the sender holds nothing.
+ */
+#define NLB_HB_TLV_HELD		1
+#define NLB_HB_HELD_WINDOW	1024	/* bytes: 8192 buckets */
 #define NLB_HB_MAX_STATE	15
 
 struct nlb_hb {
@@ -188,5 +206,47 @@ struct nlb_config {
  * nvips, sorted VIPs).
  */
 u64 nlb_config_digest(const struct nlb_config *cfg);
+
+/*
+ * Connection tracking: which node accepts a packet once nodes hold flows
+ * (Documentation/design.md, "Existing connections").  Pure decisions; the
+ * flow table itself is the kernel's.
+ */
+enum nlb_conn_state {
+	NLB_CONN_NONE,		/* not held */
+	NLB_CONN_SYN,		/* TCP, created by a SYN */
+	NLB_CONN_ESTABLISHED,	/* TCP, a packet other than SYN seen */
+	NLB_CONN_CLOSING,	/* TCP, FIN or RST seen: lingers briefly */
+	NLB_CONN_UDP,		/* UDP */
+	NLB_CONN_MAX = NLB_CONN_UDP
+};
+
+enum nlb_verdict {
+	NLB_V_DROP,		/* another node owns the bucket */
+	NLB_V_DROP_HELD,	/* unknown flow in a bucket a peer still holds */
+	NLB_V_DROP_RESTART,	/* a new SYN for a held flow: forget it, drop */
+	NLB_V_ACCEPT,		/* accept, nothing to track */
+	NLB_V_ACCEPT_NEW,	/* accept and start holding the flow */
+	NLB_V_ACCEPT_HELD,	/* accept: this node holds the flow */
+};
+
+/* Is @flow one the tracker holds (TCP or UDP with ports, not an error)? */
+static inline bool nlb_conn_trackable(const struct nlb_flow *flow)
+{
+	return (flow->proto == 6 || flow->proto == 17) &&
+	       (flow->flags & NLB_FLOW_F_PORTS) &&
+	       !(flow->flags & NLB_FLOW_F_ICMP_ERROR);
+}
+
+/*
+ * The acceptance rule.  @held: the state of the flow in this node's table
+ * (NLB_CONN_NONE if not held); @owns: this node may take new flows in the
+ * flow's bucket; @dirty: a live peer reports holding flows in that bucket.
+ */
+enum nlb_verdict nlb_conn_decide(const struct nlb_flow *flow, u8 held,
+				 bool owns, bool dirty);
+
+/* State of a flow after @flow, from @state (NLB_CONN_NONE for a new one). */
+u8 nlb_conn_next(u8 state, const struct nlb_flow *flow);
 
 #endif /* _NLB_CORE_H */
