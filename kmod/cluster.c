@@ -154,6 +154,9 @@ static void nlb_cluster_free(struct nlb_cluster *cl)
 
 	if (map)
 		nlb_map_free(map);
+	kvfree(rcu_dereference_protected(cl->held, true));
+	kvfree(cl->peer_held);
+	kvfree(cl->tx_held);
 	if (hb_dev)
 		netdev_put(hb_dev, &cl->hb_dev_tracker);
 	free_percpu(cl->stats);
@@ -222,6 +225,8 @@ static void nlb_cluster_set_identity(struct nlb_cluster *cl,
 	cl->hb_interval = p->hb_interval;
 	cl->hb_tolerance = p->hb_tolerance;
 	cl->weight = p->weight;
+	cl->buckets = p->buckets;
+	cl->drain_timeout = p->drain_timeout;
 }
 
 int nlb_cluster_create(struct nlb_net *nn,
@@ -279,6 +284,18 @@ int nlb_cluster_create(struct nlb_net *nn,
 		NL_SET_ERR_MSG(extack, "cannot build the bucket map");
 		goto err_put;
 	}
+	spin_lock_init(&cl->tx_lock);
+	cl->peer_held = kvzalloc(NLB_MAX_NODES * (p->buckets / 8), GFP_KERNEL);
+	cl->tx_held = kvzalloc(p->buckets / 8, GFP_KERNEL);
+	if (!cl->peer_held || !cl->tx_held) {
+		err = -ENOMEM;
+		goto err_put;
+	}
+	err = nlb_flows_init(cl, p->buckets, p);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot set up the flow table");
+		goto err_put;
+	}
 	err = nlb_arp_hook_get(nn);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot register the ARP hook");
@@ -300,6 +317,7 @@ int nlb_cluster_create(struct nlb_net *nn,
 	nn->nclusters++;
 	nn->generation++;
 	nlb_membership_start(cl);
+	nlb_flows_start(cl);
 	nlb_cluster_announce(cl);
 	return 0;
 
@@ -310,6 +328,7 @@ err_mac:
 err_arp:
 	nlb_arp_hook_put(nn);
 err_put:
+	nlb_flows_destroy(cl);
 	nlb_auth_free(rcu_dereference_protected(cl->auth, true));
 	nlb_cluster_free(cl);
 	return err;
@@ -333,6 +352,8 @@ void nlb_cluster_destroy(struct nlb_cluster *cl)
 	nn->generation++;
 	nlb_membership_stop(cl);
 	nlb_filter_unregister(cl);
+	/* The hook is gone (nf_unregister_net_hook() waited for it). */
+	nlb_flows_destroy(cl);
 	nlb_cluster_del_hb_mac(cl);
 	nlb_cluster_del_mac(cl);
 	nlb_arp_hook_put(nn);
@@ -360,6 +381,8 @@ static u8 nlb_admin_next(u8 admin, u8 op)
 		return admin == NLB_ADMIN_SUSPENDED ? admin : NLB_ADMIN_STOPPED;
 	case NLB_ADMIN_OP_SUSPEND:
 		return NLB_ADMIN_SUSPENDED;
+	case NLB_ADMIN_OP_DRAINSTOP:
+		return admin == NLB_ADMIN_STARTED ? NLB_ADMIN_DRAINING : admin;
 	default:
 		return admin == NLB_ADMIN_SUSPENDED ? NLB_ADMIN_STOPPED : admin;
 	}
@@ -379,6 +402,11 @@ int nlb_cluster_change(struct nlb_cluster *cl,
 		NL_SET_ERR_MSG(extack, "the node is suspended: resume it first");
 		return -EBUSY;
 	}
+	if (s->set_admin && s->admin_op == NLB_ADMIN_OP_DRAINSTOP &&
+	    cl->admin != NLB_ADMIN_STARTED) {
+		NL_SET_ERR_MSG(extack, "only a started node can drain");
+		return -EINVAL;
+	}
 	if (s->set_key) {
 		err = nlb_auth_create(&auth, s->key);
 		if (err) {
@@ -393,8 +421,23 @@ int nlb_cluster_change(struct nlb_cluster *cl,
 		WRITE_ONCE(cl->hb_tolerance, s->hb_tolerance);
 	if (s->set_weight)
 		WRITE_ONCE(cl->weight, s->weight);
-	if (s->set_admin)
+	if (s->set_max_flows)
+		WRITE_ONCE(cl->flows.max, s->max_flows);
+	if (s->set_tcp_timeout)
+		WRITE_ONCE(cl->flows.tcp_timeout, s->tcp_timeout);
+	if (s->set_close_timeout)
+		WRITE_ONCE(cl->flows.close_timeout, s->close_timeout);
+	if (s->set_udp_timeout)
+		WRITE_ONCE(cl->flows.udp_timeout, s->udp_timeout);
+	if (s->set_drain_timeout)
+		WRITE_ONCE(cl->drain_timeout, s->drain_timeout);
+	if (s->set_admin) {
+		mutex_lock(&cl->lock);
+		if (s->admin_op == NLB_ADMIN_OP_DRAINSTOP)
+			cl->drain_start = jiffies;
 		WRITE_ONCE(cl->admin, nlb_admin_next(cl->admin, s->admin_op));
+		mutex_unlock(&cl->lock);
+	}
 	if (s->set_key || s->clear_key) {
 		old = rcu_replace_pointer(cl->auth, auth,
 					  lockdep_rtnl_is_held());

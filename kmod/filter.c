@@ -66,12 +66,68 @@ static void nlb_filter_take(const struct nlb_cluster *cl, struct sk_buff *skb)
 		skb->pkt_type = PACKET_HOST;
 }
 
+/*
+ * The owner of the flow's bucket takes it, unless flows are held
+ * (kmod/core/conn.c has the rule): a node keeps the flows it holds in
+ * buckets it lost, and the bucket's new owner leaves their packets alone.
+ */
+static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
+				      struct sk_buff *skb,
+				      const struct nlb_flow *flow)
+{
+	const struct nlb_map *map = rcu_dereference(cl->map);
+	struct nlb_conn *conn = NULL;
+	bool owns, dirty = false;
+	u8 held = NLB_CONN_NONE, state = READ_ONCE(cl->state);
+	u32 b;
+
+	nlb_filter_owner(cl, map, flow, NULL, &b);
+	owns = nlb_map_accepts(map, b, cl->node_id) &&
+	       state == NLB_STATE_ACTIVE;
+	/* Held flows are served while active or draining, only. */
+	if ((state == NLB_STATE_ACTIVE || state == NLB_STATE_DRAINING) &&
+	    (flow->flags & NLB_FLOW_F_PORTS) &&
+	    (flow->proto == IPPROTO_TCP || flow->proto == IPPROTO_UDP)) {
+		conn = nlb_flows_lookup(cl, flow, b);
+		if (conn)
+			held = READ_ONCE(conn->state);
+	}
+	if (!conn && owns)
+		dirty = nlb_held_by_peer(cl, b);
+
+	switch (nlb_conn_decide(flow, held, owns, dirty)) {
+	case NLB_V_ACCEPT_NEW:
+		nlb_flows_add(cl, flow, b);
+		break;
+	case NLB_V_ACCEPT_HELD:
+		nlb_flows_touch(cl, conn, flow);
+		if (!owns)
+			nlb_count(cl, NLB_CNT_HELD_ACCEPTED);
+		break;
+	case NLB_V_ACCEPT:
+		break;
+	case NLB_V_DROP_RESTART:
+		nlb_flows_forget(cl, conn);
+		nlb_count(cl, NLB_CNT_RESTARTED);
+		nlb_count(cl, NLB_CNT_DROPPED);
+		return NF_DROP;
+	case NLB_V_DROP_HELD:
+		nlb_count(cl, NLB_CNT_HELD_DROPPED);
+		fallthrough;
+	default:
+		nlb_count(cl, NLB_CNT_DROPPED);
+		return NF_DROP;
+	}
+	nlb_filter_take(cl, skb);
+	nlb_count(cl, NLB_CNT_ACCEPTED);
+	return NF_ACCEPT;
+}
+
 static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
 				const struct nf_hook_state *state)
 {
 	struct nlb_cluster *cl = priv;
 	u8 buf[NLB_PARSE_MAX_BYTES];
-	const struct nlb_map *map;
 	const struct iphdr *iph;
 	struct nlb_flow flow;
 	const u8 *pkt;
@@ -98,15 +154,7 @@ static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,
 	else if (flow.flags & NLB_FLOW_F_ICMP_ERROR)
 		nlb_count(cl, NLB_CNT_ICMP_ERRORS);
 
-	map = rcu_dereference(cl->map);
-	if (!nlb_filter_accepts(cl, map, &flow, NULL, NULL, NULL)) {
-		nlb_count(cl, NLB_CNT_DROPPED);
-		return NF_DROP;
-	}
-
-	nlb_filter_take(cl, skb);
-	nlb_count(cl, NLB_CNT_ACCEPTED);
-	return NF_ACCEPT;
+	return nlb_filter_decide(cl, skb, &flow);
 
 pass:
 	nlb_count(cl, NLB_CNT_PASSED);

@@ -114,9 +114,58 @@ err:
 	nlb_count_any(cl, NLB_CNT_HB_SEND_ERRORS);
 }
 
+static void nlb_hb_xmit_paths(struct nlb_cluster *cl, struct nlb_hb *hb,
+			      struct net_device *hb_dev,
+			      const struct nlb_auth *auth)
+{
+	u8 flags = hb->flags;
+
+	if (hb_dev)
+		nlb_hb_xmit(cl, hb_dev, hb, auth);
+	hb->flags |= hb_dev ? NLB_HB_F_BACKUP : 0;
+	nlb_hb_xmit(cl, cl->dev, hb, auth);
+	hb->flags = flags;
+}
+
+/* Bytes of held-bucket bitmap in window @w. */
+static u32 nlb_hb_window_bytes(const struct nlb_cluster *cl, u32 w)
+{
+	return min_t(u32, NLB_HB_HELD_WINDOW,
+		     cl->buckets / 8 - w * NLB_HB_HELD_WINDOW);
+}
+
+/*
+ * Heartbeats of a node holding flows in buckets it does not own carry
+ * them: one frame per window of the bitmap, every window each time.
+ */
+static void nlb_hb_send_held(struct nlb_cluster *cl, struct nlb_hb *hb,
+			     struct net_device *hb_dev,
+			     const struct nlb_auth *auth)
+{
+	u8 *tlv = cl->tx_tlv;
+	u32 w, n, nwin = DIV_ROUND_UP(cl->buckets / 8, NLB_HB_HELD_WINDOW);
+	__be16 v;
+
+	hb->flags |= NLB_HB_F_HELD;
+	hb->tlv = tlv;
+	for (w = 0; w < nwin; w++) {
+		n = nlb_hb_window_bytes(cl, w);
+		v = htons(NLB_HB_TLV_HELD);
+		memcpy(tlv, &v, 2);
+		v = htons(2 + n);
+		memcpy(tlv + 2, &v, 2);
+		v = htons(w);
+		memcpy(tlv + 4, &v, 2);
+		memcpy(tlv + 6, cl->tx_held + w * NLB_HB_HELD_WINDOW, n);
+		hb->tlv_len = NLB_HB_TLV_HDR_LEN + 2 + n;
+		nlb_hb_xmit_paths(cl, hb, hb_dev, auth);
+	}
+}
+
 /* Send a heartbeat (or a LEAVE) on each path; any context. */
 void nlb_hb_send(struct nlb_cluster *cl, u8 type)
 {
+	const struct nlb_map *map;
 	const struct nlb_auth *auth;
 	struct net_device *hb_dev;
 	struct nlb_hb hb = {
@@ -134,17 +183,21 @@ void nlb_hb_send(struct nlb_cluster *cl, u8 type)
 	};
 
 	rcu_read_lock();
-	hb.members = rcu_dereference(cl->map)->mask;
+	map = rcu_dereference(cl->map);
+	hb.members = map->mask;
 	auth = rcu_dereference(cl->auth);
 	if (auth)
 		hb.flags |= NLB_HB_F_MAC;
 	if (netif_carrier_ok(cl->dev))
 		hb.flags |= NLB_HB_F_CARRIER;
 	hb_dev = rcu_dereference(cl->hb_dev);
-	if (hb_dev)
-		nlb_hb_xmit(cl, hb_dev, &hb, auth);
-	hb.flags |= hb_dev ? NLB_HB_F_BACKUP : 0;
-	nlb_hb_xmit(cl, cl->dev, &hb, auth);
+	spin_lock_bh(&cl->tx_lock);
+	if (type == NLB_HB_TYPE_HEARTBEAT &&
+	    nlb_flows_held_buckets(cl, map, cl->tx_held))
+		nlb_hb_send_held(cl, &hb, hb_dev, auth);
+	else
+		nlb_hb_xmit_paths(cl, &hb, hb_dev, auth);
+	spin_unlock_bh(&cl->tx_lock);
 	rcu_read_unlock();
 }
 
@@ -198,6 +251,48 @@ static void nlb_hb_rcv_self(struct nlb_cluster *cl, const struct nlb_hb *hb)
 		nlb_membership_kick(cl);
 }
 
+/*
+ * Take the held buckets a heartbeat reports (peers_lock held).  Returns
+ * false for a malformed window (the frame is then dropped), and sets
+ * *news when they changed.
+ */
+static bool nlb_hb_update_held(struct nlb_cluster *cl, struct nlb_peer *p,
+			       const struct nlb_hb *hb, bool *news)
+{
+	u32 nwin = DIV_ROUND_UP(cl->buckets / 8, NLB_HB_HELD_WINDOW);
+	u8 *bits = cl->peer_held + (hb->node_id - 1) * (cl->buckets / 8);
+	u16 pos = 0, type, vlen, w;
+	const u8 *val;
+	u32 n;
+
+	if (!(hb->flags & NLB_HB_F_HELD)) {
+		if (p->held_any) {
+			memset(bits, 0, cl->buckets / 8);
+			p->held_any = false;
+			*news = true;
+		}
+		return true;
+	}
+	while (nlb_hb_tlv_next(hb, &pos, &type, &vlen, &val)) {
+		if (type != NLB_HB_TLV_HELD)
+			continue;
+		if (vlen < 2)
+			return false;
+		w = (val[0] << 8) | val[1];
+		if (w >= nwin)
+			return false;
+		n = nlb_hb_window_bytes(cl, w);
+		if (vlen != 2 + n)
+			return false;
+		if (memcmp(bits + w * NLB_HB_HELD_WINDOW, val + 2, n)) {
+			memcpy(bits + w * NLB_HB_HELD_WINDOW, val + 2, n);
+			*news = true;
+		}
+		p->held_any = true;
+	}
+	return true;
+}
+
 static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 					   const struct nlb_hb *hb,
 					   const u8 *src, unsigned int paths,
@@ -231,6 +326,8 @@ static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 		return NLB_CNT_HB_REPLAYED;
 	}
 
+	if (!nlb_hb_update_held(cl, p, hb, news))
+		return NLB_CNT_HB_MALFORMED;
 	if (!p->known || !nlb_peer_alive(cl, p, now) ||
 	    p->state != hb->state || p->weight != hb->weight ||
 	    p->digest != hb->digest || p->members != hb->members ||

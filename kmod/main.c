@@ -53,6 +53,12 @@ const char *const nlb_counter_names[] = {
 	[NLB_CNT_ICMP_ERRORS] = "icmp-errors",
 	[NLB_CNT_ARP_REPLIES] = "arp-replies",
 	[NLB_CNT_ARP_MANGLED] = "arp-mangled",
+	[NLB_CNT_FLOWS_CREATED] = "flows-created",
+	[NLB_CNT_FLOWS_EXPIRED] = "flows-expired",
+	[NLB_CNT_FLOWS_FULL] = "flows-full",
+	[NLB_CNT_HELD_ACCEPTED] = "held-accepted",
+	[NLB_CNT_HELD_DROPPED] = "held-dropped",
+	[NLB_CNT_RESTARTED] = "restarted",
 	[NLB_CNT_HB_SENT] = "sent",
 	[NLB_CNT_HB_RECEIVED] = "received",
 	[NLB_CNT_HB_BAD_MAC] = "bad-mac",
@@ -135,9 +141,14 @@ static int __init nlb_init(void)
 	err = nlb_hb_init();
 	if (err)
 		goto err_genl;
+	err = nlb_flows_module_init();
+	if (err)
+		goto err_hb;
 	pr_info("version %s loaded\n", NLB_VERSION_STR);
 	return 0;
 
+err_hb:
+	nlb_hb_exit();
 err_genl:
 	nlb_genl_exit();
 err_notifier:
@@ -160,6 +171,7 @@ static void __exit nlb_exit(void)
 	unregister_pernet_subsys(&nlb_net_ops);
 	/* Wait for the maps and clusters freed with call_rcu(). */
 	rcu_barrier();
+	nlb_flows_module_exit();
 	pr_info("unloaded\n");
 }
 

@@ -169,14 +169,18 @@ void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map)
 		call_rcu(&old->rcu, nlb_map_free_rcu);
 }
 
-/* Hold back the buckets @map gives this node that @old did not. */
+/*
+ * Hold back the buckets @map gives this node that it did not accept under
+ * @old: not its own there, or its own but still held back.
+ */
 static void nlb_map_hold_gains(struct nlb_map *map, const struct nlb_map *old,
 			       u8 self)
 {
 	u32 b;
 
 	for (b = 0; b < map->buckets; b++) {
-		if (map->owner[b] == self && (!old || old->owner[b] != self)) {
+		if (map->owner[b] == self &&
+		    (!old || !nlb_map_accepts(old, b, self))) {
 			__set_bit(b, map->hold);
 			map->gained++;
 		}
@@ -239,6 +243,37 @@ static void nlb_membership_snapshot(struct nlb_cluster *cl, unsigned long now,
 	}
 }
 
+/*
+ * Is this node's configuration the odd one out?  Live nodes are grouped by
+ * configuration digest; the largest group (on a tie, the one with the
+ * smaller digest) is the cluster, and a node of any other group keeps out
+ * of it.  Every node decides the same way from the same view, so two
+ * configurations never both serve the VIPs.
+ */
+static bool nlb_membership_outvoted(struct nlb_cluster *cl, unsigned long now)
+{
+	unsigned int i, j, mine = 1, n;
+
+	for (i = 0; i < NLB_MAX_NODES; i++)
+		if (nlb_peer_alive(cl, &cl->snap[i], now) &&
+		    cl->snap[i].digest == cl->digest)
+			mine++;
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *s = &cl->snap[i];
+
+		if (!nlb_peer_alive(cl, s, now) || s->digest == cl->digest)
+			continue;
+		n = 0;
+		for (j = 0; j < NLB_MAX_NODES; j++)
+			if (nlb_peer_alive(cl, &cl->snap[j], now) &&
+			    cl->snap[j].digest == s->digest)
+				n++;
+		if (n > mine || (n == mine && s->digest < cl->digest))
+			return true;
+	}
+	return false;
+}
+
 static u8 nlb_membership_own_state(struct nlb_cluster *cl, unsigned long now,
 				   bool self_dup)
 {
@@ -253,6 +288,8 @@ static u8 nlb_membership_own_state(struct nlb_cluster *cl, unsigned long now,
 		return NLB_STATE_STOPPED;
 	case NLB_ADMIN_SUSPENDED:
 		return NLB_STATE_SUSPENDED;
+	case NLB_ADMIN_DRAINING:
+		return NLB_STATE_DRAINING;
 	}
 	if (self_dup)
 		return NLB_STATE_DUPLICATE;
@@ -280,6 +317,8 @@ static u8 nlb_membership_own_state(struct nlb_cluster *cl, unsigned long now,
 		if (hb_heard && !cl_heard && others_cl)
 			return NLB_STATE_NIC_DOWN;
 	}
+	if (nlb_membership_outvoted(cl, now))
+		return NLB_STATE_MISMATCH;
 	if (cl->static_members && !(map->mask & self))
 		return NLB_STATE_STOPPED;
 	return NLB_STATE_ACTIVE;
@@ -374,6 +413,69 @@ static void nlb_membership_peer_events(struct nlb_cluster *cl,
 	cl->dup_mask = dup;
 }
 
+/* The buckets live peers hold flows in, for the ingress hook. */
+static void nlb_membership_update_held(struct nlb_cluster *cl,
+				       unsigned long now)
+{
+	struct nlb_held *old, *h;
+	u32 len = cl->buckets / 8, i, j;
+	bool any = false;
+
+	old = rcu_dereference_protected(cl->held, lockdep_is_held(&cl->lock));
+	for (i = 0; i < NLB_MAX_NODES; i++)
+		if (cl->snap[i].held_any && nlb_peer_alive(cl, &cl->snap[i], now))
+			any = true;
+	if (!any && !old)
+		return;
+	h = NULL;
+	if (any) {
+		h = kvzalloc(sizeof(*h) + len, GFP_KERNEL);
+		if (!h)
+			return;	/* keep the old one; next run tries again */
+		spin_lock_bh(&cl->peers_lock);
+		for (i = 0; i < NLB_MAX_NODES; i++) {
+			const u8 *bits = cl->peer_held + i * len;
+
+			if (!cl->peers[i].held_any ||
+			    !nlb_peer_alive(cl, &cl->peers[i], now))
+				continue;
+			for (j = 0; j < len; j++)
+				h->bits[j] |= bits[j];
+		}
+		spin_unlock_bh(&cl->peers_lock);
+		if (old && !memcmp(old->bits, h->bits, len)) {
+			kvfree(h);
+			return;
+		}
+	}
+	rcu_assign_pointer(cl->held, h);
+	if (old)
+		kvfree_rcu(old, rcu);
+}
+
+/* A drain ends with the last held flow, or at the drain timeout. */
+static void nlb_membership_drain(struct nlb_cluster *cl, unsigned long now,
+				 unsigned long *next)
+{
+	u32 timeout = READ_ONCE(cl->drain_timeout);
+	int left = atomic_read(&cl->flows.count);
+	unsigned long until;
+
+	if (READ_ONCE(cl->admin) != NLB_ADMIN_DRAINING)
+		return;
+	until = cl->drain_start + (unsigned long)timeout * HZ;
+	if (left && (!timeout || time_before(now, until))) {
+		if (timeout && time_before(until, *next))
+			*next = until;
+		return;
+	}
+	WRITE_ONCE(cl->admin, NLB_ADMIN_STOPPED);
+	if (left)
+		nlb_info(cl, "drain timeout, %d flows left: stopped\n", left);
+	else
+		nlb_info(cl, "drained: stopped\n");
+}
+
 /* Do all live members report the map's member set?  Also counts them. */
 static bool nlb_membership_agreed(struct nlb_cluster *cl, unsigned long now,
 				  const struct nlb_map *map,
@@ -410,8 +512,17 @@ static void nlb_membership_run(struct nlb_cluster *cl)
 	next = now + 10 * HZ;
 	nlb_membership_snapshot(cl, now, &self_dup, &next);
 	nlb_membership_peer_events(cl, now, self_dup);
+	nlb_membership_update_held(cl, now);
+	nlb_membership_drain(cl, now, &next);
 
 	state = nlb_membership_own_state(cl, now, self_dup);
+	/*
+	 * Out of service but for a drain: the flows held are dropped, as
+	 * Windows NLB's stop does; their buckets' owners take over.
+	 */
+	if (state != cl->state && state != NLB_STATE_ACTIVE &&
+	    state != NLB_STATE_DRAINING)
+		nlb_flows_flush(cl);
 	if (state != cl->state) {
 		nlb_info(cl, "%s\n", nlb_state_name(state));
 		WRITE_ONCE(cl->state, state);

@@ -9,12 +9,14 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/rhashtable.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
 
 #include "nlb.h"
+#include "compat.h"
 
 static const struct nla_policy nlb_member_policy[NLB_MEMBER_MAX + 1] = {
 	[NLB_MEMBER_ID] = { .type = NLA_U8 },
@@ -27,6 +29,18 @@ static const struct nla_policy nlb_flow_policy[NLB_FLOW_MAX + 1] = {
 	[NLB_FLOW_DADDR] = { .type = NLA_BE32 },
 	[NLB_FLOW_SPORT] = { .type = NLA_BE16 },
 	[NLB_FLOW_DPORT] = { .type = NLA_BE16 },
+};
+
+static struct netlink_range_validation nlb_range_flows = {
+	.min = 1, .max = NLB_MAX_MAX_FLOWS,
+};
+
+static struct netlink_range_validation nlb_range_timeout = {
+	.min = 1, .max = NLB_MAX_TIMEOUT,
+};
+
+static struct netlink_range_validation nlb_range_drain = {
+	.min = 0, .max = NLB_MAX_TIMEOUT,
 };
 
 static const struct nla_policy nlb_policy[NLB_A_MAX + 1] = {
@@ -49,6 +63,15 @@ static const struct nla_policy nlb_policy[NLB_A_MAX + 1] = {
 	[NLB_A_KEY_CLEAR] = { .type = NLA_FLAG },
 	[NLB_A_WEIGHT] = NLA_POLICY_RANGE(NLA_U32, 1, NLB_MAX_WEIGHT),
 	[NLB_A_ADMIN_STATE] = NLA_POLICY_MAX(NLA_U8, NLB_ADMIN_OP_MAX),
+	[NLB_A_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &nlb_range_flows),
+	[NLB_A_TCP_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						    &nlb_range_timeout),
+	[NLB_A_TCP_CLOSE_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+							  &nlb_range_timeout),
+	[NLB_A_UDP_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						    &nlb_range_timeout),
+	[NLB_A_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
+						      &nlb_range_drain),
 };
 
 static const struct genl_multicast_group nlb_mcgrps[] = {
@@ -114,6 +137,24 @@ static int nlb_nl_version(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* enum nlb_counter -> enum nlb_stats_attr, for the packet counters. */
+static const u16 nlb_stats_attr[NLB_CNT_PKT_MAX] = {
+	[NLB_CNT_ACCEPTED] = NLB_STATS_ACCEPTED,
+	[NLB_CNT_DROPPED] = NLB_STATS_DROPPED,
+	[NLB_CNT_PASSED] = NLB_STATS_PASSED,
+	[NLB_CNT_MALFORMED] = NLB_STATS_MALFORMED,
+	[NLB_CNT_FRAGMENTS] = NLB_STATS_FRAGMENTS,
+	[NLB_CNT_ICMP_ERRORS] = NLB_STATS_ICMP_ERRORS,
+	[NLB_CNT_ARP_REPLIES] = NLB_STATS_ARP_REPLIES,
+	[NLB_CNT_ARP_MANGLED] = NLB_STATS_ARP_MANGLED,
+	[NLB_CNT_FLOWS_CREATED] = NLB_STATS_FLOWS_CREATED,
+	[NLB_CNT_FLOWS_EXPIRED] = NLB_STATS_FLOWS_EXPIRED,
+	[NLB_CNT_FLOWS_FULL] = NLB_STATS_FLOWS_FULL,
+	[NLB_CNT_HELD_ACCEPTED] = NLB_STATS_HELD_ACCEPTED,
+	[NLB_CNT_HELD_DROPPED] = NLB_STATS_HELD_DROPPED,
+	[NLB_CNT_RESTARTED] = NLB_STATS_RESTARTED,
+};
+
 static int nlb_nl_put_stats(struct sk_buff *msg, struct nlb_cluster *cl)
 {
 	u64 v[NLB_CNT_MAX];
@@ -125,7 +166,7 @@ static int nlb_nl_put_stats(struct sk_buff *msg, struct nlb_cluster *cl)
 	if (!nest)
 		return -EMSGSIZE;
 	for (i = 0; i < NLB_CNT_PKT_MAX; i++)
-		if (nla_put_u64_64bit(msg, NLB_STATS_ACCEPTED + i, v[i],
+		if (nla_put_u64_64bit(msg, nlb_stats_attr[i], v[i],
 				      NLB_STATS_PAD))
 			return -EMSGSIZE;
 	nla_nest_end(msg, nest);
@@ -166,6 +207,21 @@ static int nlb_nl_put_members(struct sk_buff *msg,
 	}
 	nla_nest_end(msg, members);
 	return 0;
+}
+
+/* Buckets peer @i reports holding flows in; cl->lock held. */
+static u32 nlb_peer_held_count(struct nlb_cluster *cl, unsigned int i)
+{
+	u32 len = cl->buckets / 8, n = 0, j;
+	const u8 *bits = cl->peer_held + i * len;
+
+	if (!cl->snap[i].held_any)
+		return 0;
+	spin_lock_bh(&cl->peers_lock);
+	for (j = 0; j < len; j++)
+		n += hweight8(bits[j]);
+	spin_unlock_bh(&cl->peers_lock);
+	return n;
 }
 
 static u32 nlb_age_ms(unsigned long then, unsigned long now)
@@ -216,11 +272,52 @@ static int nlb_nl_put_peers(struct sk_buff *msg, struct nlb_cluster *cl,
 				      NLB_PEER_PAD) ||
 		    nla_put_u64_64bit(msg, NLB_PEER_MEMBER_MASK, p->members,
 				      NLB_PEER_PAD) ||
-		    nla_put(msg, NLB_PEER_MAC, ETH_ALEN, p->mac))
+		    nla_put(msg, NLB_PEER_MAC, ETH_ALEN, p->mac) ||
+		    nla_put_u32(msg, NLB_PEER_HELD_BUCKETS,
+				nlb_peer_held_count(cl, i)))
 			return -EMSGSIZE;
 		nla_nest_end(msg, pn);
 	}
 	nla_nest_end(msg, peers);
+	return 0;
+}
+
+/* Held flows: settings, counts by state, held buckets, drain. */
+static int nlb_nl_put_flows(struct sk_buff *msg, struct nlb_cluster *cl,
+			    const struct nlb_map *map)
+{
+	const struct nlb_flows *fl = &cl->flows;
+	unsigned long until;
+	struct nlattr *nest;
+	u32 held = 0, b, i;
+
+	for (b = 0; b < map->buckets; b++)
+		if (atomic_read(&fl->bucket_count[b]) &&
+		    !(cl->state == NLB_STATE_ACTIVE &&
+		      map->owner[b] == cl->node_id))
+			held++;
+	if (nla_put_u32(msg, NLB_A_MAX_FLOWS, READ_ONCE(fl->max)) ||
+	    nla_put_u32(msg, NLB_A_TCP_TIMEOUT, READ_ONCE(fl->tcp_timeout)) ||
+	    nla_put_u32(msg, NLB_A_TCP_CLOSE_TIMEOUT,
+			READ_ONCE(fl->close_timeout)) ||
+	    nla_put_u32(msg, NLB_A_UDP_TIMEOUT, READ_ONCE(fl->udp_timeout)) ||
+	    nla_put_u32(msg, NLB_A_DRAIN_TIMEOUT,
+			READ_ONCE(cl->drain_timeout)) ||
+	    nla_put_u32(msg, NLB_A_FLOWS, atomic_read(&fl->count)) ||
+	    nla_put_u32(msg, NLB_A_HELD_BUCKETS, held))
+		return -EMSGSIZE;
+	until = cl->drain_start + (unsigned long)cl->drain_timeout * HZ;
+	if (cl->admin == NLB_ADMIN_DRAINING && cl->drain_timeout &&
+	    nla_put_u32(msg, NLB_A_DRAIN_LEFT, time_after(until, jiffies) ?
+			jiffies_to_msecs(until - jiffies) : 0))
+		return -EMSGSIZE;
+	nest = nla_nest_start(msg, NLB_A_FLOW_STATES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = NLB_CONN_SYN; i <= NLB_CONN_MAX; i++)
+		if (nla_put_u32(msg, i, atomic_read(&fl->states[i])))
+			return -EMSGSIZE;
+	nla_nest_end(msg, nest);
 	return 0;
 }
 
@@ -241,7 +338,8 @@ static int nlb_nl_put_membership(struct sk_buff *msg, struct nlb_cluster *cl,
 		       cl->static_members ? NLB_MEMBERSHIP_STATIC :
 					    NLB_MEMBERSHIP_DYNAMIC) ||
 	    nla_put_u64_64bit(msg, NLB_A_DIGEST, cl->digest, NLB_A_PAD) ||
-	    nla_put_u8(msg, NLB_A_CONVERGED, cl->converged))
+	    nla_put_u8(msg, NLB_A_CONVERGED, cl->converged) ||
+	    nlb_nl_put_flows(msg, cl, map))
 		return -EMSGSIZE;
 	return nlb_nl_put_peers(msg, cl, map);
 }
@@ -404,6 +502,15 @@ static int nlb_nl_parse_vips(struct nlb_cluster_params *p,
 	return 0;
 }
 
+/* *v = the attribute's value if present; true if it was. */
+static bool nlb_nl_get_u32(u32 *v, const struct nlattr *nla)
+{
+	if (!nla)
+		return false;
+	*v = nla_get_u32(nla);
+	return true;
+}
+
 /* NLB_A_HB_IFINDEX or NLB_A_HB_IFNAME, in the caller's namespace; RTNL. */
 static int nlb_nl_hb_dev(struct genl_info *info, struct net_device *dev,
 			 struct net_device **hb_dev)
@@ -443,6 +550,11 @@ static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 		.hb_interval = NLB_HB_DEFAULT_INTERVAL,
 		.hb_tolerance = NLB_HB_DEFAULT_TOLERANCE,
 		.weight = NLB_DEFAULT_WEIGHT,
+		.max_flows = NLB_DEFAULT_MAX_FLOWS,
+		.tcp_timeout = NLB_DEFAULT_TCP_TIMEOUT,
+		.close_timeout = NLB_DEFAULT_TCP_CLOSE_TIMEOUT,
+		.udp_timeout = NLB_DEFAULT_UDP_TIMEOUT,
+		.drain_timeout = NLB_DEFAULT_DRAIN_TIMEOUT,
 	};
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **attrs = info->attrs;
@@ -492,6 +604,11 @@ static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 		p.have_key = true;
 		nla_memcpy(p.key, attrs[NLB_A_KEY], NLB_KEY_LEN);
 	}
+	nlb_nl_get_u32(&p.max_flows, attrs[NLB_A_MAX_FLOWS]);
+	nlb_nl_get_u32(&p.tcp_timeout, attrs[NLB_A_TCP_TIMEOUT]);
+	nlb_nl_get_u32(&p.close_timeout, attrs[NLB_A_TCP_CLOSE_TIMEOUT]);
+	nlb_nl_get_u32(&p.udp_timeout, attrs[NLB_A_UDP_TIMEOUT]);
+	nlb_nl_get_u32(&p.drain_timeout, attrs[NLB_A_DRAIN_TIMEOUT]);
 	if (attrs[NLB_A_KEY_CLEAR] || attrs[NLB_A_ADMIN_STATE]) {
 		NL_SET_ERR_MSG(extack,
 			       "key clearing and stop/start belong to cluster set");
@@ -567,8 +684,19 @@ static int nlb_nl_cluster_set(struct sk_buff *skb, struct genl_info *info)
 		nla_memcpy(s.key, attrs[NLB_A_KEY], NLB_KEY_LEN);
 	}
 	s.clear_key = attrs[NLB_A_KEY_CLEAR];
+	s.set_max_flows = nlb_nl_get_u32(&s.max_flows, attrs[NLB_A_MAX_FLOWS]);
+	s.set_tcp_timeout = nlb_nl_get_u32(&s.tcp_timeout,
+					   attrs[NLB_A_TCP_TIMEOUT]);
+	s.set_close_timeout = nlb_nl_get_u32(&s.close_timeout,
+					     attrs[NLB_A_TCP_CLOSE_TIMEOUT]);
+	s.set_udp_timeout = nlb_nl_get_u32(&s.udp_timeout,
+					   attrs[NLB_A_UDP_TIMEOUT]);
+	s.set_drain_timeout = nlb_nl_get_u32(&s.drain_timeout,
+					     attrs[NLB_A_DRAIN_TIMEOUT]);
 	if (!s.set_interval && !s.set_tolerance && !s.set_weight &&
-	    !s.set_admin && !s.set_key && !s.clear_key) {
+	    !s.set_admin && !s.set_key && !s.clear_key && !s.set_max_flows &&
+	    !s.set_tcp_timeout && !s.set_close_timeout &&
+	    !s.set_udp_timeout && !s.set_drain_timeout) {
 		NL_SET_ERR_MSG(extack, "nothing to change");
 		return -EINVAL;
 	}
@@ -703,18 +831,24 @@ static int nlb_nl_parse_flow(struct nlb_flow *flow, struct genl_info *info)
 	return 0;
 }
 
-static int nlb_nl_put_query(struct sk_buff *msg, const struct nlb_cluster *cl,
+static int nlb_nl_put_query(struct sk_buff *msg, struct nlb_cluster *cl,
 			    const struct nlb_flow *flow)
 {
-	bool is_vip = nlb_cluster_is_vip(cl, flow->daddr);
-	u32 hash, bucket;
+	bool is_vip = nlb_cluster_is_vip(cl, flow->daddr), accept, by_peer;
+	u32 hash, bucket, age = 0;
 	struct nlattr *nest;
-	bool accept;
-	u8 owner;
+	struct nlb_conn *c;
+	u8 owner, held = NLB_CONN_NONE;
 
 	rcu_read_lock();
 	accept = nlb_filter_accepts(cl, rcu_dereference(cl->map), flow, &owner,
 				    &hash, &bucket);
+	c = nlb_flows_lookup(cl, flow, bucket);
+	if (c) {
+		held = READ_ONCE(c->state);
+		age = jiffies_to_msecs(jiffies - READ_ONCE(c->seen));
+	}
+	by_peer = nlb_held_by_peer(cl, bucket);
 	rcu_read_unlock();
 	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
 	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name))
@@ -731,10 +865,105 @@ static int nlb_nl_put_query(struct sk_buff *msg, const struct nlb_cluster *cl,
 	    nla_put_u32(msg, NLB_FLOW_BUCKET, bucket) ||
 	    nla_put_u8(msg, NLB_FLOW_OWNER, owner) ||
 	    nla_put_u8(msg, NLB_FLOW_ACCEPT, is_vip && accept) ||
-	    nla_put_u8(msg, NLB_FLOW_IS_VIP, is_vip))
+	    nla_put_u8(msg, NLB_FLOW_IS_VIP, is_vip) ||
+	    nla_put_u8(msg, NLB_FLOW_STATE, held) ||
+	    (held && nla_put_u32(msg, NLB_FLOW_AGE, age)) ||
+	    nla_put_u8(msg, NLB_FLOW_HELD_BY_PEER, by_peer))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
+}
+
+/* One held flow, in a NLB_CMD_FLOW_GET dump. */
+static int nlb_nl_put_conn(struct sk_buff *msg, const struct nlb_cluster *cl,
+			   const struct nlb_conn *c, u32 portid, u32 seq)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &nlb_genl_family, NLM_F_MULTI,
+			  NLB_CMD_FLOW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex))
+		goto err_cancel;
+	nest = nla_nest_start(msg, NLB_A_FLOW);
+	if (!nest ||
+	    nla_put_u8(msg, NLB_FLOW_PROTO, c->key.proto) ||
+	    nla_put_in_addr(msg, NLB_FLOW_SADDR, c->key.saddr) ||
+	    nla_put_in_addr(msg, NLB_FLOW_DADDR, c->key.daddr) ||
+	    nla_put_be16(msg, NLB_FLOW_SPORT, c->key.sport) ||
+	    nla_put_be16(msg, NLB_FLOW_DPORT, c->key.dport) ||
+	    nla_put_u32(msg, NLB_FLOW_BUCKET, c->bucket) ||
+	    nla_put_u8(msg, NLB_FLOW_STATE, READ_ONCE(c->state)) ||
+	    nla_put_u32(msg, NLB_FLOW_AGE,
+			jiffies_to_msecs(jiffies - READ_ONCE(c->seen))))
+		goto err_cancel;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * The flows held on one device.  cb->args[0]: flows already sent.  Each
+ * round walks the table from the start (a walker cannot outlive RTNL,
+ * which keeps the cluster alive), so listing a very large table is slow;
+ * the counts in NLB_CMD_CLUSTER_GET are not.
+ */
+static int nlb_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlattr **attrs = nlb_dump_attrs(cb);
+	long idx = 0, start = cb->args[0];
+	struct rhashtable_iter iter;
+	struct net_device *dev;
+	struct nlb_cluster *cl;
+	struct nlb_conn *c;
+	int err = 0;
+
+	rtnl_lock();
+	dev = NULL;
+	if (attrs[NLB_A_IFINDEX])
+		dev = __dev_get_by_index(sock_net(skb->sk),
+					 nla_get_u32(attrs[NLB_A_IFINDEX]));
+	else if (attrs[NLB_A_IFNAME])
+		dev = __dev_get_by_name(sock_net(skb->sk),
+					nla_data(attrs[NLB_A_IFNAME]));
+	cl = dev ? nlb_cluster_find(nlb_net(sock_net(skb->sk)), dev) : NULL;
+	if (!cl) {
+		rtnl_unlock();
+		if (dev) {
+			NL_SET_ERR_MSG(cb->extack, "no cluster on this device");
+			return -ENOENT;
+		}
+		NL_SET_ERR_MSG(cb->extack, "no such device");
+		return -ENODEV;
+	}
+	rhashtable_walk_enter(&cl->flows.ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((c = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(c)) {
+			if (PTR_ERR(c) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (idx++ < start)
+			continue;
+		err = nlb_nl_put_conn(skb, cl, c, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return err && idx == start ? err : skb->len;
 }
 
 static int nlb_nl_query(struct sk_buff *skb, struct genl_info *info)
@@ -806,6 +1035,10 @@ static const struct genl_small_ops nlb_genl_ops[] = {
 		.cmd = NLB_CMD_CLUSTER_SET,
 		.doit = nlb_nl_cluster_set,
 		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NLB_CMD_FLOW_GET,
+		.dumpit = nlb_nl_flow_dump,
 	},
 };
 

@@ -29,6 +29,7 @@
 #include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <linux/netfilter.h>
+#include <linux/rhashtable-types.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/nlb.h>
 
@@ -57,6 +58,12 @@ enum nlb_counter {
 	NLB_CNT_ICMP_ERRORS,
 	NLB_CNT_ARP_REPLIES,
 	NLB_CNT_ARP_MANGLED,
+	NLB_CNT_FLOWS_CREATED,
+	NLB_CNT_FLOWS_EXPIRED,
+	NLB_CNT_FLOWS_FULL,
+	NLB_CNT_HELD_ACCEPTED,
+	NLB_CNT_HELD_DROPPED,
+	NLB_CNT_RESTARTED,
 	NLB_CNT_PKT_MAX,
 	/* Heartbeats; the order follows enum nlb_hb_stats_attr. */
 	NLB_CNT_HB_SENT = NLB_CNT_PKT_MAX,
@@ -118,11 +125,50 @@ struct nlb_peer {
 	bool heard[NLB_PATH_MAX];
 	bool known;
 	bool left;			/* sent LEAVE since last heartbeat */
+	bool held_any;			/* cl->peer_held[id - 1] not empty */
 	bool dup;			/* dup_seen is valid */
 	u8 state;
 	u8 flags;
 	u16 weight;
 	u8 mac[ETH_ALEN];
+};
+
+/* A held flow (flows.c): 56 bytes on 64-bit. */
+struct nlb_conn_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	u8 proto;
+	u8 pad[3];
+};
+
+struct nlb_conn {
+	struct rhash_head node;
+	struct nlb_conn_key key;
+	u32 bucket;
+	u32 state;			/* enum nlb_conn_state, cmpxchg */
+	unsigned long seen;		/* jiffies of the last packet */
+	struct rcu_head rcu;
+};
+
+struct nlb_flows {
+	struct rhashtable ht;
+	atomic_t count;
+	atomic_t states[NLB_CONN_MAX + 1];
+	atomic_t *bucket_count;		/* [buckets] held flows per bucket */
+	u32 max;			/* READ_ONCE */
+	u32 tcp_timeout;		/* s, READ_ONCE */
+	u32 close_timeout;		/* s, READ_ONCE */
+	u32 udp_timeout;		/* s, READ_ONCE */
+	bool ready;
+	struct delayed_work gc;
+};
+
+/* Buckets held by live peers: bit b % 8 of bits[b / 8]. */
+struct nlb_held {
+	struct rcu_head rcu;
+	u8 bits[];
 };
 
 /* The HMAC-SHA256 transform keyed with the cluster's key. */
@@ -157,6 +203,7 @@ struct nlb_cluster {
 	struct nlb_auth __rcu *auth;		/* RTNL writers */
 	u8 hb_mac[ETH_ALEN];			/* heartbeat destination */
 	__be32 cluster_id;			/* first VIP */
+	u32 buckets;				/* of every map */
 	u64 digest;				/* configuration digest */
 	u64 nonce;				/* random, per cluster creation */
 	u64 birth;				/* ns since the epoch */
@@ -185,6 +232,16 @@ struct nlb_cluster {
 	struct nlb_peer peers[NLB_MAX_NODES];	/* peers_lock, [id - 1] */
 	struct nlb_peer snap[NLB_MAX_NODES];	/* cl->lock: copy of peers */
 
+	/* Held flows (flows.c) and the buckets peers hold. */
+	struct nlb_flows flows;
+	u32 drain_timeout;		/* s, 0: none; READ_ONCE */
+	unsigned long drain_start;	/* jiffies; cl->lock */
+	u8 *peer_held;			/* peers_lock: [64][buckets / 8] */
+	struct nlb_held __rcu *held;	/* cl->lock writes */
+	spinlock_t tx_lock;		/* one heartbeat built at a time */
+	u8 *tx_held;			/* tx_lock: [buckets / 8] */
+	u8 tx_tlv[NLB_HB_TLV_HDR_LEN + 2 + NLB_HB_HELD_WINDOW];	/* tx_lock */
+
 	unsigned long next_send;	/* jiffies; timer only */
 	struct timer_list hb_timer;
 	struct work_struct work;
@@ -205,12 +262,24 @@ struct nlb_cluster_params {
 	u32 weight;
 	bool have_key;
 	u8 key[NLB_KEY_LEN];
+	u32 max_flows;
+	u32 tcp_timeout;
+	u32 close_timeout;
+	u32 udp_timeout;
+	u32 drain_timeout;
 };
 
 /* Settings NLB_CMD_CLUSTER_SET may change; a field is set if its flag is. */
 struct nlb_cluster_settings {
 	bool set_interval, set_tolerance, set_weight, set_key, clear_key;
 	bool set_admin;
+	bool set_max_flows, set_tcp_timeout, set_close_timeout;
+	bool set_udp_timeout, set_drain_timeout;
+	u32 max_flows;
+	u32 tcp_timeout;
+	u32 close_timeout;
+	u32 udp_timeout;
+	u32 drain_timeout;
 	u32 hb_interval;
 	u32 hb_tolerance;
 	u32 weight;
@@ -268,6 +337,33 @@ unsigned long nlb_dead_jiffies(const struct nlb_cluster *cl);
 bool nlb_peer_alive(const struct nlb_cluster *cl, const struct nlb_peer *p,
 		    unsigned long now);
 extern const char *const nlb_state_names[];
+
+/* flows.c */
+struct nlb_conn *nlb_flows_lookup(struct nlb_cluster *cl,
+				  const struct nlb_flow *f, u32 bucket);
+void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
+		   u32 bucket);
+void nlb_flows_touch(struct nlb_cluster *cl, struct nlb_conn *c,
+		     const struct nlb_flow *f);
+void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c);
+void nlb_flows_flush(struct nlb_cluster *cl);
+unsigned long nlb_conn_timeout(const struct nlb_cluster *cl, u32 state);
+bool nlb_flows_held_buckets(struct nlb_cluster *cl,
+			    const struct nlb_map *map, u8 *bits);
+int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
+		   const struct nlb_cluster_params *p);
+void nlb_flows_start(struct nlb_cluster *cl);
+void nlb_flows_destroy(struct nlb_cluster *cl);
+int nlb_flows_module_init(void);
+void nlb_flows_module_exit(void);
+
+/* Does a live peer hold flows in bucket @b?  RCU read side. */
+static inline bool nlb_held_by_peer(const struct nlb_cluster *cl, u32 b)
+{
+	const struct nlb_held *h = rcu_dereference(cl->held);
+
+	return h && (h->bits[b / 8] & (1 << (b % 8)));
+}
 
 /* heartbeat.c */
 int nlb_hb_init(void);

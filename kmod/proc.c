@@ -40,11 +40,12 @@ static void nlb_proc_show_peers(struct seq_file *seq, struct nlb_cluster *cl,
 			   nlb_state_names[p->state] : "unknown", p->weight);
 		nlb_proc_show_age(seq, "age-hb", p, NLB_PATH_HB, now);
 		nlb_proc_show_age(seq, "age-cluster", p, NLB_PATH_CLUSTER, now);
-		seq_printf(seq, " %s%s%s%s\n",
+		seq_printf(seq, " %s%s%s%s%s\n",
 			   nlb_peer_alive(cl, p, now) ? "alive" : "dead",
 			   map->mask & BIT_ULL(i) ? " in-map" : "",
 			   p->digest != cl->digest ? " mismatch" : "",
-			   p->dup ? " duplicate" : "");
+			   p->dup ? " duplicate" : "",
+			   p->held_any ? " holds-flows" : "");
 	}
 	spin_unlock_bh(&cl->peers_lock);
 }
@@ -86,6 +87,16 @@ static void nlb_proc_show_cluster(struct seq_file *seq,
 		   READ_ONCE(cl->static_members) ? "static" : "dynamic",
 		   READ_ONCE(cl->converged) ? "yes" : "no",
 		   READ_ONCE(cl->weight), cl->digest);
+	seq_printf(seq, "flows %d syn %d established %d closing %d udp %d max %u timeouts %u %u %u drain-timeout %u\n",
+		   atomic_read(&cl->flows.count),
+		   atomic_read(&cl->flows.states[NLB_CONN_SYN]),
+		   atomic_read(&cl->flows.states[NLB_CONN_ESTABLISHED]),
+		   atomic_read(&cl->flows.states[NLB_CONN_CLOSING]),
+		   atomic_read(&cl->flows.states[NLB_CONN_UDP]),
+		   READ_ONCE(cl->flows.max), READ_ONCE(cl->flows.tcp_timeout),
+		   READ_ONCE(cl->flows.close_timeout),
+		   READ_ONCE(cl->flows.udp_timeout),
+		   READ_ONCE(cl->drain_timeout));
 	nlb_proc_show_peers(seq, cl, map);
 	seq_puts(seq, "heartbeat-stats");
 	for (i = NLB_CNT_PKT_MAX; i < NLB_CNT_MAX; i++)

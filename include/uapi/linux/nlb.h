@@ -27,6 +27,9 @@
  *                        NLB_A_KEY_CLEAR, NLB_A_WEIGHT) or control this
  *                        node (NLB_A_ADMIN_STATE: enum nlb_admin_op).  All
  *                        or nothing.
+ *  NLB_CMD_FLOW_GET      dump of the flows this node holds on a device
+ *                        (NLB_A_IFINDEX or NLB_A_IFNAME): one message per
+ *                        flow, NLB_A_FLOW with NLB_FLOW_STATE/AGE/BUCKET.
  *  NLB_CMD_EVENT         only sent, to the NLB_MCGRP_EVENTS multicast group:
  *                        NLB_A_EVENT with NLB_A_IFNAME, NLB_A_IFINDEX and,
  *                        by event, NLB_A_PEER_NODE, NLB_A_STATE,
@@ -61,6 +64,14 @@
 #define NLB_HB_MIN_TOLERANCE	2
 #define NLB_HB_MAX_TOLERANCE	100
 
+#define NLB_DEFAULT_MAX_FLOWS	1000000
+#define NLB_MAX_MAX_FLOWS	16000000
+#define NLB_DEFAULT_TCP_TIMEOUT	3600	/* s, established and idle */
+#define NLB_DEFAULT_TCP_CLOSE_TIMEOUT 10	/* s, after FIN or RST, or in SYN */
+#define NLB_DEFAULT_UDP_TIMEOUT	30	/* s, idle */
+#define NLB_DEFAULT_DRAIN_TIMEOUT 0	/* s; 0: until the last flow ends */
+#define NLB_MAX_TIMEOUT		604800	/* one week */
+
 #define NLB_MCGRP_EVENTS	"events"
 
 enum nlb_cmd {
@@ -73,6 +84,7 @@ enum nlb_cmd {
 	NLB_CMD_QUERY,
 	NLB_CMD_CLUSTER_SET,
 	NLB_CMD_EVENT,
+	NLB_CMD_FLOW_GET,
 	__NLB_CMD_MAX
 };
 #define NLB_CMD_MAX (__NLB_CMD_MAX - 1)
@@ -141,6 +153,15 @@ enum nlb_attr {
 	NLB_A_EVENT,		/* u8, enum nlb_event */
 	NLB_A_PEER_NODE,	/* u8: the peer an event is about */
 	NLB_A_MEMBER_MASK,	/* u64: bit (id - 1) set for each map member */
+	NLB_A_MAX_FLOWS,	/* u32: flows held at most, 1..NLB_MAX_MAX_FLOWS */
+	NLB_A_TCP_TIMEOUT,	/* u32 s: idle established TCP flow forgotten */
+	NLB_A_TCP_CLOSE_TIMEOUT, /* u32 s: linger after FIN/RST, SYN answered */
+	NLB_A_UDP_TIMEOUT,	/* u32 s: idle UDP flow forgotten */
+	NLB_A_DRAIN_TIMEOUT,	/* u32 s: drainstop ends after; 0 = no limit */
+	NLB_A_FLOWS,		/* u32 in dumps: flows held */
+	NLB_A_HELD_BUCKETS,	/* u32 in dumps: held buckets owned by others */
+	NLB_A_DRAIN_LEFT,	/* u32 in dumps: ms left of the drain timeout */
+	NLB_A_FLOW_STATES,	/* nest in dumps: u32 per enum nlb_conn_state */
 	__NLB_A_MAX
 };
 #define NLB_A_MAX (__NLB_A_MAX - 1)
@@ -171,6 +192,7 @@ enum nlb_admin_op {
 	NLB_ADMIN_OP_STOP,	/* leave the map now, keep the configuration */
 	NLB_ADMIN_OP_SUSPEND,	/* stop, and refuse start until resume */
 	NLB_ADMIN_OP_RESUME,	/* suspended -> stopped */
+	NLB_ADMIN_OP_DRAINSTOP,	/* no new flows; stopped when the last ends */
 	__NLB_ADMIN_OP_MAX
 };
 #define NLB_ADMIN_OP_MAX (__NLB_ADMIN_OP_MAX - 1)
@@ -179,7 +201,19 @@ enum nlb_admin {
 	NLB_ADMIN_STARTED,
 	NLB_ADMIN_STOPPED,
 	NLB_ADMIN_SUSPENDED,
+	NLB_ADMIN_DRAINING,
 };
+
+/* A held flow's state (NLB_FLOW_STATE, NLB_A_FLOW_STATES). */
+enum nlb_flow_state {
+	NLB_FLOW_STATE_NONE,
+	NLB_FLOW_STATE_SYN,		/* TCP: SYN seen */
+	NLB_FLOW_STATE_ESTABLISHED,	/* TCP: more than a SYN seen */
+	NLB_FLOW_STATE_CLOSING,		/* TCP: FIN or RST seen, lingering */
+	NLB_FLOW_STATE_UDP,
+	__NLB_FLOW_STATE_MAX
+};
+#define NLB_FLOW_STATE_MAX (__NLB_FLOW_STATE_MAX - 1)
 
 enum nlb_membership {
 	NLB_MEMBERSHIP_DYNAMIC,	/* from heartbeats */
@@ -201,6 +235,7 @@ enum nlb_peer_attr {
 	NLB_PEER_DIGEST,	/* u64 */
 	NLB_PEER_MEMBER_MASK,	/* u64: the map members the peer reports */
 	NLB_PEER_MAC,		/* binary, 6 bytes: source MAC */
+	NLB_PEER_HELD_BUCKETS,	/* u32: buckets it reports holding flows in */
 	NLB_PEER_PAD,
 	__NLB_PEER_MAX
 };
@@ -251,6 +286,16 @@ enum nlb_stats_attr {
 	NLB_STATS_ARP_REPLIES,	/* u64: VIP ARP answered with the cluster MAC */
 	NLB_STATS_ARP_MANGLED,	/* u64: other outgoing VIP ARP rewritten */
 	NLB_STATS_PAD,
+	NLB_STATS_FLOWS_CREATED,	/* u64: flows this node started holding */
+	NLB_STATS_FLOWS_EXPIRED,	/* u64: flows forgotten (idle, closed) */
+	NLB_STATS_FLOWS_FULL,		/* u64: flows not held: table full */
+	NLB_STATS_HELD_ACCEPTED,	/* u64: packets accepted as held flows in
+					 * buckets another node owns
+					 */
+	NLB_STATS_HELD_DROPPED,		/* u64: unknown packets left to a peer
+					 * that holds their bucket
+					 */
+	NLB_STATS_RESTARTED,		/* u64: held flows dropped for a new SYN */
 	__NLB_STATS_MAX
 };
 #define NLB_STATS_MAX (__NLB_STATS_MAX - 1)
@@ -268,6 +313,9 @@ enum nlb_flow_attr {
 	NLB_FLOW_OWNER,		/* u8: owning node id, 0 if none */
 	NLB_FLOW_ACCEPT,	/* u8: 1 if this node would accept */
 	NLB_FLOW_IS_VIP,	/* u8: 1 if the destination is a VIP */
+	NLB_FLOW_STATE,		/* u8, enum nlb_flow_state: held here if not 0 */
+	NLB_FLOW_AGE,		/* u32 ms since its last packet */
+	NLB_FLOW_HELD_BY_PEER,	/* u8: 1 if a live peer holds the bucket */
 	__NLB_FLOW_MAX
 };
 #define NLB_FLOW_MAX (__NLB_FLOW_MAX - 1)
