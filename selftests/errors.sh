@@ -93,7 +93,7 @@ expect_error "malformed key file" \
 	"key file /tmp/nlb-badkey: must hold 32 bytes in base64" \
 	cluster set dev eth0 hb-interval 50 key /tmp/nlb-badkey
 expect_error "cluster set with nothing to set" \
-	"cluster set needs at least one of hb-interval, hb-tolerance, key, weight" \
+	"cluster set needs at least one of hb-interval, hb-tolerance, key, weight, max-flows, tcp-timeout, tcp-close-timeout, udp-timeout, drain-timeout" \
 	cluster set dev eth0
 expect_error "cluster set without cluster" "no cluster on this device" \
 	cluster set dev dummy1 weight 5

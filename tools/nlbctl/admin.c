@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nlbctl stop|start|suspend|resume dev DEV
+ * nlbctl stop|start|suspend|resume|drainstop dev DEV
  *
  * Windows NLB's node control: a stopped node keeps its configuration but
  * takes no traffic, and tells its peers so in a heartbeat at once; they
  * divide its buckets among themselves.  A suspended node is stopped and
- * refuses start until resume (which leaves it stopped).  All are
- * NLB_CMD_CLUSTER_SET with NLB_A_ADMIN_STATE, an enum nlb_admin_op.
+ * refuses start until resume (which leaves it stopped).  A draining node
+ * (drainstop) takes no new flows at once but keeps serving the flows it
+ * holds, and is stopped when the last one ends or the cluster's
+ * drain-timeout runs out.  All are NLB_CMD_CLUSTER_SET with
+ * NLB_A_ADMIN_STATE, an enum nlb_admin_op.
  */
 #include <linux/nlb.h>
 
@@ -59,4 +62,10 @@ int do_suspend(struct nlbctl *ctl, int argc, char **argv)
 int do_resume(struct nlbctl *ctl, int argc, char **argv)
 {
 	return admin_state(ctl, argc, argv, "resume", NLB_ADMIN_OP_RESUME);
+}
+
+int do_drainstop(struct nlbctl *ctl, int argc, char **argv)
+{
+	return admin_state(ctl, argc, argv, "drainstop",
+			   NLB_ADMIN_OP_DRAINSTOP);
 }

@@ -3,13 +3,17 @@
  * nlbctl cluster add dev DEV vip ADDR [vip ADDR ...] mode MODE node-id N
  *                    [buckets B] [seed HEX32] [hb-dev DEV2]
  *                    [hb-interval MS] [hb-tolerance N] [key FILE] [weight W]
+ *                    [FLOW SETTINGS]
  * nlbctl cluster set dev DEV [hb-interval MS] [hb-tolerance N]
- *                    [key FILE | key none] [weight W]
+ *                    [key FILE | key none] [weight W] [FLOW SETTINGS]
  * nlbctl cluster del dev DEV
  *
+ * FLOW SETTINGS: [max-flows N] [tcp-timeout S] [tcp-close-timeout S]
+ *                [udp-timeout S] [drain-timeout S|none]
+ *
  * Values are checked for form here and for range by the kernel, whose
- * message is printed as it is; the heartbeat settings and the weight are
- * range-checked here too.
+ * message is printed as it is; the heartbeat settings, the weight and the
+ * flow settings are range-checked here too.
  */
 #include <string.h>
 
@@ -17,18 +21,70 @@
 
 #include "nlbctl.h"
 
-/* Heartbeat settings and weight, shared by cluster add and cluster set. */
-struct hb_opts {
+/* The flow settings: keyword, attribute and range. */
+static const struct {
+	const char *keyword;
+	uint16_t attr;
+	uint32_t min, max;
+} flow_opts[] = {
+	{ "max-flows", NLB_A_MAX_FLOWS, 1, NLB_MAX_MAX_FLOWS },
+	{ "tcp-timeout", NLB_A_TCP_TIMEOUT, 1, NLB_MAX_TIMEOUT },
+	{ "tcp-close-timeout", NLB_A_TCP_CLOSE_TIMEOUT, 1, NLB_MAX_TIMEOUT },
+	{ "udp-timeout", NLB_A_UDP_TIMEOUT, 1, NLB_MAX_TIMEOUT },
+	{ "drain-timeout", NLB_A_DRAIN_TIMEOUT, 0, NLB_MAX_TIMEOUT },
+};
+#define N_FLOW_OPTS (sizeof(flow_opts) / sizeof(flow_opts[0]))
+
+/*
+ * Heartbeat settings, weight and flow settings, shared by cluster add and
+ * cluster set.  flow[i] is the value of flow_opts[i], sent when have_flow[i].
+ */
+struct set_opts {
 	uint32_t interval, tolerance, weight;
 	const char *key_file;
 	bool have_interval, have_tolerance, have_weight, key_clear;
+	uint32_t flow[N_FLOW_OPTS];
+	bool have_flow[N_FLOW_OPTS];
 };
 
+/* @argv[0] with its value @argv[1], if it is a flow setting: as below. */
+static int parse_flow_opt(char **argv, struct set_opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_FLOW_OPTS; i++) {
+		if (!matches(*argv, flow_opts[i].keyword))
+			continue;
+		/* "drain-timeout none": no limit, as show prints it. */
+		if (flow_opts[i].attr == NLB_A_DRAIN_TIMEOUT &&
+		    matches(argv[1], "none"))
+			o->flow[i] = 0;
+		else if (parse_u32_range(argv[1], flow_opts[i].keyword,
+					 flow_opts[i].min, flow_opts[i].max,
+					 &o->flow[i]))
+			return -1;
+		o->have_flow[i] = true;
+		return 1;
+	}
+	return 0;
+}
+
+static bool have_flow_opt(const struct set_opts *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_FLOW_OPTS; i++)
+		if (o->have_flow[i])
+			return true;
+	return false;
+}
+
 /*
- * @argv[0] with its value @argv[1], if it is a heartbeat setting: 1 when
- * taken, 0 when not one, -1 on error.  "key none" only with @set.
+ * @argv[0] with its value @argv[1], if it is a heartbeat, weight or flow
+ * setting: 1 when taken, 0 when not one, -1 on error.  "key none" only
+ * with @set.
  */
-static int parse_hb_opt(char **argv, struct hb_opts *o, bool set)
+static int parse_set_opt(char **argv, struct set_opts *o, bool set)
 {
 	if (matches(*argv, "hb-interval")) {
 		if (parse_u32_range(argv[1], "hb-interval", NLB_HB_MIN_INTERVAL,
@@ -50,22 +106,24 @@ static int parse_hb_opt(char **argv, struct hb_opts *o, bool set)
 		o->key_clear = set && matches(argv[1], "none");
 		o->key_file = o->key_clear ? NULL : argv[1];
 	} else {
-		return 0;
+		return parse_flow_opt(argv, o);
 	}
 	return 1;
 }
 
 /*
- * Send @nlh with the heartbeat settings added: the key file is read now,
- * and the key wiped from memory afterwards.
+ * Send @nlh with the settings added: the key file is read now, and the key
+ * wiped from memory afterwards.
  */
-static int talk_hb_opts(struct nlbctl *ctl, uint8_t cmd, const char *dev,
-			const char *hb_dev, const struct hb_opts *o,
-			void (*put)(struct nlmsghdr *nlh, void *arg), void *arg)
+static int talk_set_opts(struct nlbctl *ctl, uint8_t cmd, const char *dev,
+			 const char *hb_dev, const struct set_opts *o,
+			 void (*put)(struct nlmsghdr *nlh, void *arg),
+			 void *arg)
 {
 	uint8_t key[NLB_KEY_LEN];
 	struct nlmsghdr *nlh;
 	struct nlb_sock *s;
+	unsigned int i;
 	int ret;
 
 	if (o->key_file && read_key_file(o->key_file, key))
@@ -92,6 +150,9 @@ static int talk_hb_opts(struct nlbctl *ctl, uint8_t cmd, const char *dev,
 		mnl_attr_put(nlh, NLB_A_KEY_CLEAR, 0, NULL);
 	if (o->have_weight)
 		mnl_attr_put_u32(nlh, NLB_A_WEIGHT, o->weight);
+	for (i = 0; i < N_FLOW_OPTS; i++)
+		if (o->have_flow[i])
+			mnl_attr_put_u32(nlh, flow_opts[i].attr, o->flow[i]);
 	explicit_bzero(key, sizeof(key));
 	ret = nlb_talk(s, nlh, NULL, NULL);
 	if (o->key_file)
@@ -131,7 +192,7 @@ static int cluster_add(struct nlbctl *ctl, int argc, char **argv)
 	struct add_args a = { .nvips = 0 };
 	bool have_mode = false, have_node = false;
 	const char *dev = NULL, *hb_dev = NULL;
-	struct hb_opts hb = { 0 };
+	struct set_opts o = { 0 };
 	uint32_t node_id, v;
 	int ret;
 
@@ -167,7 +228,7 @@ static int cluster_add(struct nlbctl *ctl, int argc, char **argv)
 		} else if (matches(*argv, "hb-dev")) {
 			hb_dev = argv[1];
 		} else {
-			ret = parse_hb_opt(argv, &hb, false);
+			ret = parse_set_opt(argv, &o, false);
 			if (ret < 0)
 				return -1;
 			if (!ret)
@@ -180,13 +241,13 @@ static int cluster_add(struct nlbctl *ctl, int argc, char **argv)
 		return nlbctl_error("cluster add needs dev");
 	if (!a.nvips || !have_mode || !have_node)
 		return nlbctl_error("cluster add needs vip, mode and node-id");
-	return talk_hb_opts(ctl, NLB_CMD_CLUSTER_NEW, dev, hb_dev, &hb,
-			    put_add_args, &a);
+	return talk_set_opts(ctl, NLB_CMD_CLUSTER_NEW, dev, hb_dev, &o,
+			     put_add_args, &a);
 }
 
 static int cluster_set(struct nlbctl *ctl, int argc, char **argv)
 {
-	struct hb_opts hb = { 0 };
+	struct set_opts o = { 0 };
 	const char *dev = NULL;
 	int ret;
 
@@ -196,7 +257,7 @@ static int cluster_set(struct nlbctl *ctl, int argc, char **argv)
 		if (matches(*argv, "dev")) {
 			dev = argv[1];
 		} else {
-			ret = parse_hb_opt(argv, &hb, true);
+			ret = parse_set_opt(argv, &o, true);
 			if (ret < 0)
 				return -1;
 			if (!ret)
@@ -207,11 +268,11 @@ static int cluster_set(struct nlbctl *ctl, int argc, char **argv)
 	}
 	if (!dev)
 		return nlbctl_error("cluster set needs dev");
-	if (!hb.have_interval && !hb.have_tolerance && !hb.have_weight &&
-	    !hb.key_file && !hb.key_clear)
-		return nlbctl_error("cluster set needs at least one of hb-interval, hb-tolerance, key, weight");
-	return talk_hb_opts(ctl, NLB_CMD_CLUSTER_SET, dev, NULL, &hb, NULL,
-			    NULL);
+	if (!o.have_interval && !o.have_tolerance && !o.have_weight &&
+	    !o.key_file && !o.key_clear && !have_flow_opt(&o))
+		return nlbctl_error("cluster set needs at least one of hb-interval, hb-tolerance, key, weight, max-flows, tcp-timeout, tcp-close-timeout, udp-timeout, drain-timeout");
+	return talk_set_opts(ctl, NLB_CMD_CLUSTER_SET, dev, NULL, &o, NULL,
+			     NULL);
 }
 
 static int cluster_del(struct nlbctl *ctl, int argc, char **argv)

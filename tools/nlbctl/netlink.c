@@ -53,15 +53,28 @@ static int nlb_error_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_ERROR;
 }
 
-/* NLMSG_DONE ends a dump; it may carry the dump's error. */
+/*
+ * NLMSG_DONE ends a dump; it may carry the dump's error, and then an
+ * extack message after it (a dump refused by its first round: no such
+ * device, no cluster on it).
+ */
 static int nlb_done_cb(const struct nlmsghdr *nlh, void *data)
 {
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = {};
 	int err;
 
 	(void)data;
 	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(int)) {
 		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 		if (err < 0) {
+			if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+			    mnl_attr_parse(nlh, sizeof(int), nlb_error_attr_cb,
+					   tb) >= 0 &&
+			    tb[NLMSGERR_ATTR_MSG] &&
+			    mnl_attr_validate(tb[NLMSGERR_ATTR_MSG],
+					      MNL_TYPE_NUL_STRING) >= 0)
+				nlb_extack_msg =
+					mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]);
 			errno = -err;
 			return MNL_CB_ERROR;
 		}

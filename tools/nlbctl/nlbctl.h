@@ -26,6 +26,7 @@ int do_stop(struct nlbctl *ctl, int argc, char **argv);
 int do_start(struct nlbctl *ctl, int argc, char **argv);
 int do_suspend(struct nlbctl *ctl, int argc, char **argv);
 int do_resume(struct nlbctl *ctl, int argc, char **argv);
+int do_drainstop(struct nlbctl *ctl, int argc, char **argv);
 int do_monitor(struct nlbctl *ctl, int argc, char **argv);
 int do_genkey(struct nlbctl *ctl, int argc, char **argv);
 
@@ -45,6 +46,10 @@ int parse_hex(const char *s, const char *what, uint8_t *out, size_t len);
 int parse_mode(const char *s, uint8_t *mode);
 const char *mode_name(uint8_t mode);
 const char *state_name(uint8_t state);
+/* enum nlb_flow_state: "none", "syn", "established", "closing", "udp". */
+const char *flow_state_name(uint8_t state);
+/* "tcp", "udp", "icmp" or "other". */
+const char *proto_name(uint8_t proto);
 /* "1,2,4" for bits 0, 1, 3 of a member mask (bit id - 1); "none" if 0. */
 #define MEMBERS_STR_LEN (64 * 3 + 1)
 const char *members_str(uint64_t mask, char *buf);

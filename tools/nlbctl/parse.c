@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Argument parsing shared by the subcommands. */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -161,6 +162,32 @@ const char *state_name(uint8_t state)
 {
 	return state <= NLB_STATE_MAX && states[state] ? states[state] :
 	       "unknown";
+}
+
+static const char *const flow_states[] = {
+	[NLB_FLOW_STATE_NONE] = "none",
+	[NLB_FLOW_STATE_SYN] = "syn",
+	[NLB_FLOW_STATE_ESTABLISHED] = "established",
+	[NLB_FLOW_STATE_CLOSING] = "closing",
+	[NLB_FLOW_STATE_UDP] = "udp",
+};
+_Static_assert(sizeof(flow_states) / sizeof(flow_states[0]) ==
+	       NLB_FLOW_STATE_MAX + 1,
+	       "a state of enum nlb_flow_state has no name");
+
+const char *flow_state_name(uint8_t state)
+{
+	return state <= NLB_FLOW_STATE_MAX ? flow_states[state] : "unknown";
+}
+
+const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_ICMP: return "icmp";
+	default: return "other";
+	}
 }
 
 const char *members_str(uint64_t mask, char *buf)

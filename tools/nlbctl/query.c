@@ -3,7 +3,9 @@
  * nlbctl [-j] query dev DEV proto tcp|udp|icmp src ADDR[:PORT] dst ADDR[:PORT]
  *
  * Which node owns a flow and whether this node would accept it: the
- * kernel computes it with the cluster's own seed and map.
+ * kernel computes it with the cluster's own seed and map.  Also whether
+ * this node holds the flow (NLB_FLOW_STATE, NLB_FLOW_AGE) and whether a
+ * live peer holds flows in its bucket (NLB_FLOW_HELD_BY_PEER).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,16 +14,6 @@
 #include <linux/nlb.h>
 
 #include "nlbctl.h"
-
-static const char *proto_name(uint8_t p)
-{
-	switch (p) {
-	case IPPROTO_TCP: return "tcp";
-	case IPPROTO_UDP: return "udp";
-	case IPPROTO_ICMP: return "icmp";
-	default: return "other";
-	}
-}
 
 static int query_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -32,7 +24,7 @@ static int query_cb(const struct nlmsghdr *nlh, void *data)
 	uint32_t saddr, daddr;
 	const char *dev;
 	bool ports, accept, is_vip;
-	uint8_t proto;
+	uint8_t proto, held;
 
 	if (nlb_parse(nlh, tb, NLB_A_MAX) || !tb[NLB_A_FLOW] ||
 	    nlb_parse_nested(tb[NLB_A_FLOW], fl, NLB_FLOW_MAX))
@@ -46,6 +38,7 @@ static int query_cb(const struct nlmsghdr *nlh, void *data)
 	ports = fl[NLB_FLOW_SPORT] && fl[NLB_FLOW_DPORT];
 	accept = attr_u8(fl[NLB_FLOW_ACCEPT]);
 	is_vip = attr_u8(fl[NLB_FLOW_IS_VIP]);
+	held = attr_u8(fl[NLB_FLOW_STATE]);
 
 	if (jw) {
 		jw_obj_start(jw, NULL);
@@ -62,6 +55,13 @@ static int query_cb(const struct nlmsghdr *nlh, void *data)
 		jw_uint(jw, "bucket", attr_u32(fl[NLB_FLOW_BUCKET]));
 		jw_uint(jw, "owner", attr_u8(fl[NLB_FLOW_OWNER]));
 		jw_bool(jw, "accept", accept);
+		if (fl[NLB_FLOW_STATE])
+			jw_str(jw, "held", flow_state_name(held));
+		if (held && fl[NLB_FLOW_AGE])
+			jw_uint(jw, "held_age_ms", attr_u32(fl[NLB_FLOW_AGE]));
+		if (fl[NLB_FLOW_HELD_BY_PEER])
+			jw_bool(jw, "held_by_peer",
+				attr_u8(fl[NLB_FLOW_HELD_BY_PEER]));
 		jw_obj_end(jw);
 		return MNL_CB_OK;
 	}
@@ -71,10 +71,18 @@ static int query_cb(const struct nlmsghdr *nlh, void *data)
 	printf(" -> %s", dst);
 	if (ports)
 		printf(":%u", ntohs(attr_u16(fl[NLB_FLOW_DPORT])));
-	printf(" bucket %u hash 0x%08x owner %u accept %s%s\n",
+	printf(" bucket %u hash 0x%08x owner %u accept %s%s",
 	       attr_u32(fl[NLB_FLOW_BUCKET]), attr_u32(fl[NLB_FLOW_HASH]),
 	       attr_u8(fl[NLB_FLOW_OWNER]), accept ? "yes" : "no",
 	       is_vip ? "" : " (not a vip)");
+	if (held) {
+		printf(" held %s", flow_state_name(held));
+		if (fl[NLB_FLOW_AGE])
+			printf(" age %ums", attr_u32(fl[NLB_FLOW_AGE]));
+	}
+	if (attr_u8(fl[NLB_FLOW_HELD_BY_PEER]))
+		fputs(" held-by-peer", stdout);
+	putchar('\n');
 	return MNL_CB_OK;
 }
 

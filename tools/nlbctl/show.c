@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nlbctl [-j] show [dev DEV]
+ * nlbctl [-j] show flows dev DEV
  * nlbctl [-j] stats [dev DEV]
  */
 #include <arpa/inet.h>
@@ -21,7 +22,26 @@ static const char *const stat_keys[] = {
 	[NLB_STATS_ICMP_ERRORS] = "icmp_errors",
 	[NLB_STATS_ARP_REPLIES] = "arp_replies",
 	[NLB_STATS_ARP_MANGLED] = "arp_mangled",
+	[NLB_STATS_FLOWS_CREATED] = "flows_created",
+	[NLB_STATS_FLOWS_EXPIRED] = "flows_expired",
+	[NLB_STATS_FLOWS_FULL] = "flows_full",
+	[NLB_STATS_HELD_ACCEPTED] = "held_accepted",
+	[NLB_STATS_HELD_DROPPED] = "held_dropped",
+	[NLB_STATS_RESTARTED] = "restarted",
 };
+_Static_assert(sizeof(stat_keys) / sizeof(stat_keys[0]) == NLB_STATS_MAX + 1,
+	       "a counter of enum nlb_stats_attr has no name");
+
+/* NLB_A_FLOW_STATES: one u32 per enum nlb_flow_state but none. */
+static const char *const flow_state_keys[] = {
+	[NLB_FLOW_STATE_SYN] = "syn",
+	[NLB_FLOW_STATE_ESTABLISHED] = "established",
+	[NLB_FLOW_STATE_CLOSING] = "closing",
+	[NLB_FLOW_STATE_UDP] = "udp",
+};
+_Static_assert(sizeof(flow_state_keys) / sizeof(flow_state_keys[0]) ==
+	       NLB_FLOW_STATE_MAX + 1,
+	       "a state of enum nlb_flow_state has no name");
 
 static const char *const hb_stat_keys[] = {
 	[NLB_HB_STATS_SENT] = "sent",
@@ -103,11 +123,17 @@ static void print_hb_stats(struct show_ctx *ctx, const struct nlattr *nest)
 	putchar('\n');
 }
 
+/*
+ * The packet counters of NLB_A_STATS: the first ones (accepted to
+ * arp-mangled) always, the held-flow ones (flows-created to restarted,
+ * on a line of their own) when the module has them.
+ */
 static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 			const struct nlattr *hb_nest, bool flat)
 {
 	const struct nlattr *tb[NLB_STATS_MAX + 1];
 	struct json_writer *jw = ctx->ctl->jw;
+	bool line = false;
 	char name[32];
 	unsigned int i;
 
@@ -118,6 +144,9 @@ static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 			jw_obj_start(jw, "stats");
 		for (i = NLB_STATS_ACCEPTED; i <= NLB_STATS_ARP_MANGLED; i++)
 			jw_uint(jw, stat_keys[i], attr_u64(tb[i]));
+		for (i = NLB_STATS_FLOWS_CREATED; i <= NLB_STATS_MAX; i++)
+			if (tb[i])
+				jw_uint(jw, stat_keys[i], attr_u64(tb[i]));
 		print_hb_stats(ctx, hb_nest);
 		if (!flat)
 			jw_obj_end(jw);
@@ -130,6 +159,16 @@ static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 		       name, attr_u64(tb[i]));
 	}
 	putchar('\n');
+	for (i = NLB_STATS_FLOWS_CREATED; i <= NLB_STATS_MAX; i++) {
+		if (!tb[i])
+			continue;
+		stat_name(stat_keys[i], name);
+		printf("%s%s %" PRIu64, line ? " " : "    ", name,
+		       attr_u64(tb[i]));
+		line = true;
+	}
+	if (line)
+		putchar('\n');
 	print_hb_stats(ctx, hb_nest);
 }
 
@@ -264,6 +303,9 @@ static void print_peer(struct show_ctx *ctx, const struct nlattr *nest,
 		}
 		if (tb[NLB_PEER_MAC])
 			jw_str(jw, "mac", mac_str(attr_bin(tb[NLB_PEER_MAC], 6), mac));
+		if (tb[NLB_PEER_HELD_BUCKETS])
+			jw_uint(jw, "held_buckets",
+				attr_u32(tb[NLB_PEER_HELD_BUCKETS]));
 		jw_obj_end(jw);
 		return;
 	}
@@ -276,6 +318,8 @@ static void print_peer(struct show_ctx *ctx, const struct nlattr *nest,
 		fputs(" alive", stdout);
 	if (attr_u8(tb[NLB_PEER_IN_MAP]))
 		fputs(" in-map", stdout);
+	if (attr_u32(tb[NLB_PEER_HELD_BUCKETS]))
+		printf(" held-buckets %u", attr_u32(tb[NLB_PEER_HELD_BUCKETS]));
 	printf(" paths %s%s%s", hb_live ? "hb" : "",
 	       hb_live && cl_live ? "," : "",
 	       cl_live ? "cluster" : hb_live ? "" : "none");
@@ -343,6 +387,7 @@ static const char *admin_name(uint8_t a)
 	case NLB_ADMIN_STARTED: return "started";
 	case NLB_ADMIN_STOPPED: return "stopped";
 	case NLB_ADMIN_SUSPENDED: return "suspended";
+	case NLB_ADMIN_DRAINING: return "draining";
 	default: return "unknown";
 	}
 }
@@ -415,6 +460,93 @@ static void print_heartbeat(struct show_ctx *ctx, const struct nlattr **tb)
 	}
 }
 
+/*
+ * Held flows: the settings, the flows held by state, the held buckets and
+ * the drain: each key only when the module sent it.
+ */
+static void print_flows(struct show_ctx *ctx, const struct nlattr **tb)
+{
+	const struct nlattr *st[NLB_FLOW_STATE_MAX + 1];
+	struct json_writer *jw = ctx->ctl->jw;
+	bool states = false, timeouts;
+	uint32_t drain;
+	unsigned int i;
+
+	if (tb[NLB_A_FLOW_STATES] &&
+	    !nlb_parse_nested(tb[NLB_A_FLOW_STATES], st, NLB_FLOW_STATE_MAX))
+		states = true;
+	if (jw) {
+		if (tb[NLB_A_MAX_FLOWS])
+			jw_uint(jw, "max_flows", attr_u32(tb[NLB_A_MAX_FLOWS]));
+		if (tb[NLB_A_TCP_TIMEOUT])
+			jw_uint(jw, "tcp_timeout",
+				attr_u32(tb[NLB_A_TCP_TIMEOUT]));
+		if (tb[NLB_A_TCP_CLOSE_TIMEOUT])
+			jw_uint(jw, "tcp_close_timeout",
+				attr_u32(tb[NLB_A_TCP_CLOSE_TIMEOUT]));
+		if (tb[NLB_A_UDP_TIMEOUT])
+			jw_uint(jw, "udp_timeout",
+				attr_u32(tb[NLB_A_UDP_TIMEOUT]));
+		if (tb[NLB_A_DRAIN_TIMEOUT])
+			jw_uint(jw, "drain_timeout",
+				attr_u32(tb[NLB_A_DRAIN_TIMEOUT]));
+		if (tb[NLB_A_FLOWS])
+			jw_uint(jw, "flows", attr_u32(tb[NLB_A_FLOWS]));
+		if (states) {
+			jw_obj_start(jw, "flow_states");
+			for (i = NLB_FLOW_STATE_SYN; i <= NLB_FLOW_STATE_MAX;
+			     i++)
+				jw_uint(jw, flow_state_keys[i],
+					attr_u32(st[i]));
+			jw_obj_end(jw);
+		}
+		if (tb[NLB_A_HELD_BUCKETS])
+			jw_uint(jw, "held_buckets",
+				attr_u32(tb[NLB_A_HELD_BUCKETS]));
+		if (tb[NLB_A_DRAIN_LEFT])
+			jw_uint(jw, "drain_left_ms",
+				attr_u32(tb[NLB_A_DRAIN_LEFT]));
+		return;
+	}
+	timeouts = tb[NLB_A_TCP_TIMEOUT] || tb[NLB_A_TCP_CLOSE_TIMEOUT] ||
+		   tb[NLB_A_UDP_TIMEOUT] || tb[NLB_A_DRAIN_TIMEOUT];
+	if (!tb[NLB_A_FLOWS] && !states && !tb[NLB_A_HELD_BUCKETS] &&
+	    !tb[NLB_A_MAX_FLOWS] && !timeouts && !tb[NLB_A_DRAIN_LEFT])
+		return;
+	fputs("   ", stdout);
+	if (tb[NLB_A_FLOWS])
+		printf(" flows %u", attr_u32(tb[NLB_A_FLOWS]));
+	if (states) {
+		fputs(" (", stdout);
+		for (i = NLB_FLOW_STATE_SYN; i <= NLB_FLOW_STATE_MAX; i++)
+			printf("%s%s %u", i == NLB_FLOW_STATE_SYN ? "" : " ",
+			       flow_state_keys[i], attr_u32(st[i]));
+		putchar(')');
+	}
+	if (tb[NLB_A_HELD_BUCKETS])
+		printf(" held-buckets %u", attr_u32(tb[NLB_A_HELD_BUCKETS]));
+	if (tb[NLB_A_MAX_FLOWS])
+		printf(" max %u", attr_u32(tb[NLB_A_MAX_FLOWS]));
+	if (timeouts)
+		fputs(" timeouts", stdout);
+	if (tb[NLB_A_TCP_TIMEOUT])
+		printf(" tcp %us", attr_u32(tb[NLB_A_TCP_TIMEOUT]));
+	if (tb[NLB_A_TCP_CLOSE_TIMEOUT])
+		printf(" close %us", attr_u32(tb[NLB_A_TCP_CLOSE_TIMEOUT]));
+	if (tb[NLB_A_UDP_TIMEOUT])
+		printf(" udp %us", attr_u32(tb[NLB_A_UDP_TIMEOUT]));
+	if (tb[NLB_A_DRAIN_TIMEOUT]) {
+		drain = attr_u32(tb[NLB_A_DRAIN_TIMEOUT]);
+		if (drain)
+			printf(" drain %us", drain);
+		else
+			fputs(" drain none", stdout);
+	}
+	if (tb[NLB_A_DRAIN_LEFT])
+		printf(" drain-left %ums", attr_u32(tb[NLB_A_DRAIN_LEFT]));
+	putchar('\n');
+}
+
 static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 {
 	struct json_writer *jw = ctx->ctl->jw;
@@ -448,6 +580,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 		jw_str(jw, "seed", seedhex);
 		jw_bool(jw, "seed_derived", tb[NLB_A_SEED_DERIVED]);
 		print_heartbeat(ctx, tb);
+		print_flows(ctx, tb);
 		print_members(ctx, tb[NLB_A_MEMBERS]);
 		print_peers(ctx, tb);
 		print_stats(ctx, tb[NLB_A_STATS], tb[NLB_A_HB_STATS], false);
@@ -471,6 +604,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 	       tb[NLB_A_SEED_DERIVED] ? " (derived)" : "");
 	print_members(ctx, tb[NLB_A_MEMBERS]);
 	print_heartbeat(ctx, tb);
+	print_flows(ctx, tb);
 	print_peers(ctx, tb);
 }
 
@@ -541,8 +675,97 @@ static int show_or_stats(struct nlbctl *ctl, int argc, char **argv,
 	return ret;
 }
 
+/* One held flow of a NLB_CMD_FLOW_GET dump. */
+static int flow_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NLB_A_MAX + 1], *fl[NLB_FLOW_MAX + 1];
+	struct nlbctl *ctl = data;
+	struct json_writer *jw = ctl->jw;
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+	uint16_t sport, dport;
+	const char *state;
+	bool ports;
+	uint8_t proto;
+
+	if (nlb_parse(nlh, tb, NLB_A_MAX) || !tb[NLB_A_FLOW] ||
+	    nlb_parse_nested(tb[NLB_A_FLOW], fl, NLB_FLOW_MAX))
+		return MNL_CB_ERROR;
+	proto = attr_u8(fl[NLB_FLOW_PROTO]);
+	addr_str(attr_u32(fl[NLB_FLOW_SADDR]), src);
+	addr_str(attr_u32(fl[NLB_FLOW_DADDR]), dst);
+	ports = fl[NLB_FLOW_SPORT] && fl[NLB_FLOW_DPORT];
+	sport = ntohs(attr_u16(fl[NLB_FLOW_SPORT]));
+	dport = ntohs(attr_u16(fl[NLB_FLOW_DPORT]));
+	state = flow_state_name(attr_u8(fl[NLB_FLOW_STATE]));
+	if (jw) {
+		jw_obj_start(jw, NULL);
+		jw_str(jw, "proto", proto_name(proto));
+		jw_str(jw, "src", src);
+		if (ports)
+			jw_uint(jw, "sport", sport);
+		jw_str(jw, "dst", dst);
+		if (ports)
+			jw_uint(jw, "dport", dport);
+		jw_uint(jw, "bucket", attr_u32(fl[NLB_FLOW_BUCKET]));
+		jw_str(jw, "state", state);
+		jw_uint(jw, "age_ms", attr_u32(fl[NLB_FLOW_AGE]));
+		jw_obj_end(jw);
+		return MNL_CB_OK;
+	}
+	printf("%s %s", proto_name(proto), src);
+	if (ports)
+		printf(":%u", sport);
+	printf(" -> %s", dst);
+	if (ports)
+		printf(":%u", dport);
+	printf(" bucket %u state %s age %ums\n", attr_u32(fl[NLB_FLOW_BUCKET]),
+	       state, attr_u32(fl[NLB_FLOW_AGE]));
+	return MNL_CB_OK;
+}
+
+/* nlbctl show flows dev DEV: the flows this node holds, in no order. */
+static int show_flows(struct nlbctl *ctl, int argc, char **argv)
+{
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct nlb_sock *s;
+	int ret;
+
+	while (argc > 0) {
+		if (matches(*argv, "dev")) {
+			if (need_arg(argc, argv, "dev"))
+				return -1;
+			dev = argv[1];
+			argc -= 2;
+			argv += 2;
+		} else {
+			return nlbctl_error("unknown argument \"%s\"", *argv);
+		}
+	}
+	if (!dev)
+		return nlbctl_error("show flows needs dev");
+	s = nlbctl_sock(ctl);
+	if (!s)
+		return -1;
+	nlh = nlb_msg(s, NLB_CMD_FLOW_GET, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+	if (ctl->jw)
+		jw_arr_start(ctl->jw, NULL);
+	ret = nlb_talk(s, nlh, flow_cb, ctl);
+	if (ctl->jw)
+		jw_arr_end(ctl->jw);
+	return ret;
+}
+
+/*
+ * "show flows ..." lists the held flows; anything else after show is
+ * show's own arguments ("show dev flows" is the cluster on a device
+ * named flows).
+ */
 int do_show(struct nlbctl *ctl, int argc, char **argv)
 {
+	if (argc > 0 && matches(*argv, "flows"))
+		return show_flows(ctl, argc - 1, argv + 1);
 	return show_or_stats(ctl, argc, argv, false);
 }
 
