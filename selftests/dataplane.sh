@@ -108,17 +108,26 @@ tcp_test() {
 		"$(awk '{print $1, $2, $3}' "$tmp/conns")"
 }
 
+# dump_ready ERRFILE: wait until the tcpdump whose stderr is ERRFILE
+# captures (it says "listening on" once its filter is in place).
+dump_ready() {
+	wait_for 60 grep -q "listening on" "$1" ||
+		die "tcpdump did not start: $(cat "$1")"
+}
+
 arp_test() {
 	local mode=$1 mac got bad
 	mac=$(cluster_mac)
 	nx c ip neigh flush dev eth0
-	nx_bg sw tcpdump -i br0 -n -e -l arp >"$tmp/arp" 2>/dev/null
+	nx_bg sw tcpdump -i br0 -n -e -l arp >"$tmp/arp" 2>"$tmp/arp.err"
 	local dump=$!
-	sleep 1
+	dump_ready "$tmp/arp.err"
 	nx c ping -c 1 -W 2 "$NLB_VIP" >/dev/null || true
-	sleep 1
 	got=$(nx c ip -j neigh show "$NLB_VIP" dev eth0 | jq -r '.[0].lladdr')
 	check_eq "$mode: the client resolves the VIP to the cluster MAC" "$mac" "$got"
+	# tcpdump prints what it captured up to a second late, later on a
+	# slow kernel: wait for the reply before stopping it.
+	wait_for 60 grep -q "$NLB_VIP is-at $mac" "$tmp/arp" || true
 	kill $dump
 	wait $dump 2>/dev/null || true
 	# "is-at MAC" / "tell VIP" lines whose payload MAC is a NIC's.
@@ -131,6 +140,7 @@ arp_test() {
 
 # The group of VIP W.X.Y.Z is 239.255.Y.Z.
 GROUP=239.255.$(echo "$NLB_VIP" | cut -d. -f3-4)
+GROUP_RE=${GROUP//./\\.}
 
 # mdb_groups PORT: the IPv4 groups the bridge has learnt on PORT.
 mdb_groups() {
@@ -138,9 +148,59 @@ mdb_groups() {
 		jq -r --arg p "$1" '.[].mdb[]? | select(.port == $p) | .grp | select(test("^[0-9.]+$"))'
 }
 
+# mdb_node_groups: the groups learnt on the nodes' ports, one per line.
+mdb_node_groups() {
+	local i
+	for i in $(seq 1 $N); do mdb_groups "n$i-eth0"; done
+}
+
+# What node I sent, in its capture: its membership report (unsolicited),
+# its answer to a general query (current-state record) and its leave.
+igmp_reported() {
+	grep -qE "igmp (v2 report $GROUP_RE|v3 report.*gaddr $GROUP_RE (is|to)_ex)" "$tmp/igmp.$1"
+}
+igmp_answered() {
+	grep -qE "igmp v3 report.*gaddr $GROUP_RE is_ex" "$tmp/igmp.$1"
+}
+igmp_left() {
+	grep -qE "igmp (leave $GROUP_RE|v3 report.*gaddr $GROUP_RE to_in, 0 source)" "$tmp/igmp.$1"
+}
+
+# all_nodes CMD: CMD I succeeds for every node I.
+all_nodes() {
+	local i
+	for i in $(seq 1 $N); do "$@" "$i" || return 1; done
+}
+
+# The bridge has learnt the group on every node's port.
+igmp_all_joined() {
+	[ "$(mdb_node_groups)" = "$(for _ in $(seq 1 $N); do echo "$GROUP"; done)" ] &&
+		all_nodes igmp_reported
+}
+
+# The group is gone from the bridge and every node has sent its leave.
+igmp_all_left() {
+	[ -z "$(mdb_node_groups)" ] && all_nodes igmp_left
+}
+
+# igmp_version I: the IGMP version node I's eth0 speaks (V1, V2 when an
+# older querier was heard in the last 260 s, else V3).
+igmp_version() {
+	nx "n$1" awk '$2 == "eth0" { print $5 }' /proc/net/igmp
+}
+
+# Timings of the IGMP exchanges vary tenfold between kernels (a debug
+# kernel under TCG): every wait below is for the event itself, with a
+# deadline far beyond what any kernel needs.
+IGMP_WAIT=120
+
 igmp_test() {
 	local i
-	sleep 2
+	for i in $(seq 1 $N); do
+		check_eq "igmp: node $i speaks IGMPv3 (heard no older querier)" \
+			V3 "$(igmp_version "$i")"
+	done
+	wait_for $IGMP_WAIT igmp_all_joined || true
 	for i in $(seq 1 $N); do
 		check_eq "igmp: bridge mdb lists $GROUP on node $i's port" \
 			"$GROUP" "$(mdb_groups "n$i-eth0")"
@@ -148,7 +208,7 @@ igmp_test() {
 	check_eq "igmp: no group on the client's port" "" "$(mdb_groups c-eth0)"
 	for i in $(seq 1 $N); do
 		check "igmp: node $i sent a membership report for the group" \
-			grep -qE "igmp (v2 report ${GROUP//./\\.}|v3 report.*gaddr ${GROUP//./\\.} (is|to)_ex)" "$tmp/igmp.$i"
+			igmp_reported "$i"
 	done
 	# The Linux bridge snoops by IP address, so a frame to the group MAC
 	# whose IP destination is the (unicast) VIP would go to multicast
@@ -164,17 +224,24 @@ for mode in unicast multicast igmp; do
 	if [ "$mode" = igmp ]; then
 		# IGMPv3 querier: every host reports and leaves for itself
 		# (v2 hosts that hear each other suppress their reports).
-		nx sw ip link set br0 type bridge mcast_snooping 1 mcast_querier 1 \
+		# The version first, the querier after it: in one request
+		# the bridge turns the querier on before it reads the
+		# version, and its first query (due at the next tick) can
+		# go out as IGMPv2 on a slow kernel.  A host that hears a
+		# v2 query speaks IGMPv2 for 260 s: v2 reports, no
+		# current-state records, and only the last reporter leaves.
+		nx sw ip link set br0 type bridge mcast_snooping 1 \
 			mcast_igmp_version 3 mcast_query_interval 300 \
 			mcast_startup_query_interval 100 \
 			mcast_query_response_interval 100
+		nx sw ip link set br0 type bridge mcast_querier 1
 		igmp_dumps=()
 		for i in $(seq 1 $N); do
 			nx_bg "n$i" tcpdump -i eth0 -Q out -n -v -l igmp \
-				>"$tmp/igmp.$i" 2>/dev/null
+				>"$tmp/igmp.$i" 2>"$tmp/igmp.$i.err"
 			igmp_dumps+=($!)
 		done
-		sleep 1
+		for i in $(seq 1 $N); do dump_ready "$tmp/igmp.$i.err"; done
 	fi
 	for i in $(seq 1 $N); do cluster_add "$i" "$mode"; done
 	for i in $(seq 1 $N); do
@@ -184,18 +251,22 @@ for mode in unicast multicast igmp; do
 	arp_test "$mode"
 	syn_test "$mode"
 	tcp_test "$mode"
+	if [ "$mode" = igmp ]; then
+		# The querier asks every 3 s; wait for every node's answer.
+		wait_for $IGMP_WAIT all_nodes igmp_answered || true
+	fi
 	for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
 	if [ "$mode" = igmp ]; then
-		sleep 3
+		wait_for $IGMP_WAIT igmp_all_left || true
 		check_eq "igmp: the group is gone from the bridge after cluster del" "" \
-			"$(for i in $(seq 1 $N); do mdb_groups "n$i-eth0"; done)"
+			"$(mdb_node_groups)"
 		kill "${igmp_dumps[@]}"
 		wait "${igmp_dumps[@]}" 2>/dev/null || true
 		for i in $(seq 1 $N); do
 			check "igmp: node $i answered the querier (current-state report)" \
-				grep -qE "igmp v3 report.*gaddr ${GROUP//./\\.} is_ex" "$tmp/igmp.$i"
+				igmp_answered "$i"
 			check "igmp: node $i sent a leave for the group on cluster del" \
-				grep -qE "igmp (leave ${GROUP//./\\.}|v3 report.*gaddr ${GROUP//./\\.} to_in, 0 source)" "$tmp/igmp.$i"
+				igmp_left "$i"
 		done
 	fi
 done

@@ -221,3 +221,33 @@ dmesg_check() {
 		tap_fail "$1" "$bad"
 	fi
 }
+
+# wait_for TIMEOUT CMD...: run CMD every 0.1 s until it succeeds (status 0)
+# or TIMEOUT seconds (an integer) have passed (status 1).
+wait_for() {
+	local end=$(( $(date +%s%N) / 1000000 + $1 * 1000 ))
+	shift
+	until "$@"; do
+		[ $(( $(date +%s%N) / 1000000 )) -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+# mono_run CMD...: print CLOCK_MONOTONIC (seconds, python's
+# time.monotonic()) and then exec CMD at once, so that the time printed is
+# the start of CMD on the clock the python test tools use.
+mono_run() {
+	python3 -c 'import os, sys, time
+print("%.6f" % time.monotonic(), flush=True)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# mono_stamp: copy stdin to stdout line by line, each line prefixed with
+# CLOCK_MONOTONIC when it was read (for event streams such as
+# `nlbctl -j monitor`).
+mono_stamp() {
+	python3 -u -c 'import sys, time
+for line in iter(sys.stdin.readline, ""):
+    sys.stdout.write("%.6f %s" % (time.monotonic(), line))
+    sys.stdout.flush()'
+}
