@@ -22,8 +22,9 @@
  *    every live member reports the same member set in its heartbeats, or
  *    one hb-interval after the change, whichever comes first.
  *  - A new cluster holds all its buckets until it has agreed with its
- *    peers, or for one dead timeout if it hears none: a node that joins a
- *    running cluster never takes a flow before the others gave it up.
+ *    peers, or, if it hears none, for four dead timeouts (at least 2 s):
+ *    a node that joins a running cluster never takes a flow before the
+ *    others gave it up, even when its first heartbeats are late.
  *  - With a static member set (NLB_CMD_MEMBER_SET) the map is that set's,
  *    published at once and never held; heartbeats are still exchanged and
  *    reported.
@@ -66,6 +67,12 @@ unsigned long nlb_dead_jiffies(const struct nlb_cluster *cl)
 	u32 ms = READ_ONCE(cl->hb_interval) * READ_ONCE(cl->hb_tolerance);
 
 	return max_t(unsigned long, msecs_to_jiffies(ms), 1);
+}
+
+/* How long a new cluster that hears no peer waits before serving alone. */
+static unsigned long nlb_startup_hold(const struct nlb_cluster *cl)
+{
+	return max_t(unsigned long, 4 * nlb_dead_jiffies(cl), 2 * HZ);
 }
 
 static unsigned long nlb_interval_jiffies(const struct nlb_cluster *cl)
@@ -631,7 +638,7 @@ int nlb_membership_init(struct nlb_cluster *cl, u32 buckets)
 	cl->state = NLB_STATE_ACTIVE;
 	cl->alive_mask = 0;
 	cl->changed = jiffies;
-	cl->hold_until = jiffies + nlb_dead_jiffies(cl);
+	cl->hold_until = jiffies + nlb_startup_hold(cl);
 	return 0;
 }
 

@@ -5,10 +5,11 @@
  * flow, or when it owns the bucket and the packet may start a flow there:
  *
  *  - TCP: a SYN (without ACK) starts a flow.  Another packet of an unknown
- *    flow is taken by the bucket's owner only when no live peer reports
- *    the bucket as held; otherwise it belongs to that peer's connection.
- *    The owner then starts holding it too (a connection that predates the
- *    table, or one the table had no room for).
+ *    flow is taken by the bucket's owner, without holding it, only when no
+ *    live peer reports the bucket as held; otherwise it belongs to that
+ *    peer's connection.  (Holding it would keep, for the established
+ *    timeout, a connection that its stack is about to reset, as after the
+ *    crash of the node that had it.)
  *  - UDP has no SYN: the first packet of an unknown flow starts it, but in
  *    a bucket a live peer still holds, unknown UDP flows are left to that
  *    peer until it reports the bucket clean (its UDP flows idle out) or
@@ -45,11 +46,7 @@ enum nlb_verdict nlb_conn_decide(const struct nlb_flow *flow, u8 held,
 		return NLB_V_ACCEPT_NEW;
 	if (dirty)
 		return NLB_V_DROP_HELD;
-	/* A lone RST or FIN starts nothing worth holding. */
-	if (flow->proto == 6 &&
-	    (flow->tcp_flags & (NLB_TCP_RST | NLB_TCP_FIN)))
-		return NLB_V_ACCEPT;
-	return NLB_V_ACCEPT_NEW;
+	return flow->proto == 6 ? NLB_V_ACCEPT : NLB_V_ACCEPT_NEW;
 }
 
 u8 nlb_conn_next(u8 state, const struct nlb_flow *flow)
