@@ -6,6 +6,8 @@
 #   make check      unit tests, fuzzers, then the selftests in QEMU guests
 #                   booting Debian's 6.1 and 6.12 kernels
 #   make demo       boot a guest and show a 4-node cluster at work
+#   make bench      benchmarks (Documentation/bench.md): prints tables and
+#                   writes bench/results.json
 #   make clean      remove every build product
 #
 # KDIR selects the kernel build tree (default: the running kernel's, else
@@ -37,8 +39,12 @@ check-debug: deps
 demo: deps
 	tools/testing/demo
 
+bench: deps
+	bench/run
+
 clean:
 	-$(if $(KDIR),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(MAKE) -C tools/nlbctl clean
 	$(MAKE) -C kmod/core/tests clean
+	$(MAKE) -C bench clean
 	rm -rf build
