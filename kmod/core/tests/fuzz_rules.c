@@ -145,7 +145,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	pkt = p;
 
-	if (nlb_rules_digest(r, n) != nlb_rules_digest(rev, n))
+	/* A digest covers at most NLB_MAX_RULES: larger sets are invalid. */
+	if (n <= NLB_MAX_RULES &&
+	    nlb_rules_digest(r, n) != nlb_rules_digest(rev, n))
 		abort();
 
 	bad = rbad = ~0u;
