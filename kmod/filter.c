@@ -93,7 +93,8 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 			held = READ_ONCE(conn->state);
 	}
 	if (!conn && owns)
-		dirty = nlb_held_by_peer(cl, b);
+		dirty = nlb_held_by_peer(cl, b) ||
+			(READ_ONCE(map->unconfirmed) && test_bit(b, map->hold));
 
 	switch (nlb_conn_decide(flow, held, owns, dirty)) {
 	case NLB_V_ACCEPT_NEW:

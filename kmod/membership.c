@@ -193,6 +193,7 @@ static void nlb_map_hold_gains(struct nlb_map *map, const struct nlb_map *old,
 		}
 	}
 	map->holding = map->gained > 0;
+	map->unconfirmed = map->holding;
 }
 
 static bool nlb_map_same_members(const struct nlb_map *map,
@@ -567,6 +568,19 @@ static void nlb_membership_run(struct nlb_cluster *cl)
 			    cl->hold_until);
 		if ((agreed && npeers) || time_after_eq(now, until))
 			WRITE_ONCE(cur->holding, false);
+		else if (time_before(until, next))
+			next = until;
+	}
+	/*
+	 * A hold ended by its timeout rather than by agreement may have come
+	 * before the old owner's report of the flows it keeps there: until
+	 * agreement, or a dead timeout, unknown mid-flow packets in gained
+	 * buckets are still left to whoever holds them.
+	 */
+	if (cur->unconfirmed && !cur->holding) {
+		until = cl->changed + nlb_dead_jiffies(cl);
+		if ((agreed && npeers) || time_after_eq(now, until))
+			WRITE_ONCE(cur->unconfirmed, false);
 		else if (time_before(until, next))
 			next = until;
 	}

@@ -16,8 +16,8 @@
  *  - cl->peers_lock (a BH spinlock) guards the peer table, written by the
  *    heartbeat receive path and read by the membership work.
  *  - struct nlb_map is immutable once published, but for its 'holding'
- *    flag (WRITE_ONCE under cl->lock): a change builds a new map and swaps
- *    it with rcu_replace_pointer() under cl->lock.
+ *    and 'unconfirmed' flags (WRITE_ONCE under cl->lock): a change builds
+ *    a new map and swaps it with rcu_replace_pointer() under cl->lock.
  */
 #ifndef _NLB_H
 #define _NLB_H
@@ -91,6 +91,9 @@ struct nlb_map {
 	u32 owned;			/* buckets owned by this node */
 	u32 gained;			/* of which held back while converging */
 	bool holding;			/* gained buckets not accepted yet */
+	bool unconfirmed;		/* ... nor known to be free of held
+					 * flows (no agreement yet)
+					 */
 	unsigned int nmembers;
 	u64 mask;			/* bit (id - 1) per member */
 	struct nlb_member members[NLB_MAX_NODES];	/* sorted by id */
