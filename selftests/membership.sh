@@ -152,8 +152,9 @@ traffic_start() {
 traffic_stop() {
 	kill -TERM "$loop_pid"
 	wait "$loop_pid" || die "connloop failed"
-	# Let the last SYN-ACKs reach the capture.
-	sleep 0.3
+	# Let the last SYN-ACKs reach the capture: tcpdump stops reading at
+	# SIGINT, and what a slow guest left in its socket is lost.
+	sleep 2
 	kill -INT "$dump_pid"
 	wait "$dump_pid" || true
 }
