@@ -159,6 +159,16 @@ traffic_stop() {
 	wait "$dump_pid" || true
 }
 
+# capture_check PART KEYS OK: the SYN-ACK capture saw at least 90% of the
+# completed connections, so that "no SYN answered by two nodes" is not
+# vacuous.  A loaded guest's tcpdump can drop frames (up to 8% were seen
+# missing on 6.12), so the count is printed rather than required exact.
+capture_check() {
+	tap_diag "$1: the capture saw $2 SYN-ACKs for $3 completed connections"
+	check "$1: the capture saw at least 90% of the completed connections" \
+		test $(($2 * 10)) -ge $(($3 * 9))
+}
+
 # doubles NAME: "KEYS DOUBLES": SYNs answered (distinct client address,
 # port and ISN, the SYN-ACK's ack) and those answered by more than one
 # node (more than one Ethernet source among their SYN-ACKs: a node's
@@ -333,7 +343,7 @@ check_eq "kill: the 3-member map gives node 4 no flow" 0 "$(awk '$3 == 4' "$tmp/
 tap_diag "kill: $(field "$r" moved_flows) of 800 flows moved between survivors ($(field "$r" moved_failed) failed attempts on them), $(field "$r" node_flows) were node 4's"
 read -r keys dup <<<"$(doubles kill)"
 tap_diag "kill: $keys SYNs answered, $(field "$r" ok) connections completed"
-check "kill: the capture saw every completed connection" test "$keys" -ge "$(field "$r" ok)"
+capture_check kill "$keys" "$(field "$r" ok)"
 check_eq "kill: no SYN answered by two nodes" 0 "$dup"
 
 ########################################################################
@@ -361,7 +371,7 @@ tap_diag "rejoin: $r"
 check_eq "rejoin: no failed connection on flows that kept their owner" 0 "$(field "$r" stable_failed)"
 check_eq "rejoin: every such connection answered by its owner" 0 "$(field "$r" stable_wrong)"
 read -r keys dup <<<"$(doubles rejoin)"
-check "rejoin: the capture saw every completed connection" test "$keys" -ge "$(field "$r" ok)"
+capture_check rejoin "$keys" "$(field "$r" ok)"
 check_eq "rejoin: no SYN answered by two nodes" 0 "$dup"
 
 ########################################################################
@@ -413,7 +423,7 @@ check_eq "leave: no connection failed" 0 "$(field "$r" failed)"
 check_eq "leave: node 3's flows answered by their new owner only" 0 "$(field "$r" node_wrong)"
 check_eq "leave: connections on unmoved flows answered by their owner" 0 "$(field "$r" stable_wrong)"
 read -r keys dup <<<"$(doubles leave)"
-check "leave: the capture saw every completed connection" test "$keys" -ge "$(field "$r" ok)"
+capture_check leave "$keys" "$(field "$r" ok)"
 check_eq "leave: no SYN answered by two nodes" 0 "$dup"
 # Back to 4, and to the default tolerance.
 for i in 1 2 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance 3; done
@@ -453,7 +463,7 @@ tap_diag "hb-nic: $r"
 check_eq "hb-nic: no connection failed" 0 "$(field "$r" failed)"
 check_eq "hb-nic: every connection answered by its owner" 0 "$(field "$r" stable_wrong)"
 read -r keys dup <<<"$(doubles hbnic)"
-check "hb-nic: the capture saw every completed connection" test "$keys" -ge "$(field "$r" ok)"
+capture_check hb-nic "$keys" "$(field "$r" ok)"
 check_eq "hb-nic: no SYN answered by two nodes" 0 "$dup"
 
 ########################################################################
@@ -481,7 +491,7 @@ check "cl-nic: failover within $FAILOVER_MS ms" test "$fo" -ge 0 -a "$fo" -lt "$
 check_eq "cl-nic: no failed connection on flows that stayed with their owner" 0 "$(field "$r" stable_failed)"
 check_eq "cl-nic: node 2's flows answered by their new owner only" 0 "$(field "$r" node_wrong)"
 read -r keys dup <<<"$(doubles clnic)"
-check "cl-nic: the capture saw every completed connection" test "$keys" -ge "$(field "$r" ok)"
+capture_check cl-nic "$keys" "$(field "$r" ok)"
 check_eq "cl-nic: no SYN answered by two nodes" 0 "$dup"
 nx n2 ip link set eth0 up
 wait_for 10 settled 1,2,3,4 1 2 3 4 || true
