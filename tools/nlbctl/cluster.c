@@ -281,17 +281,8 @@ static int cluster_del(struct nlbctl *ctl, int argc, char **argv)
 	struct nlmsghdr *nlh;
 	struct nlb_sock *s;
 
-	while (argc > 0) {
-		if (matches(*argv, "dev")) {
-			if (need_arg(argc, argv, "dev"))
-				return -1;
-			dev = argv[1];
-			argc -= 2;
-			argv += 2;
-		} else {
-			return nlbctl_error("unknown argument \"%s\"", *argv);
-		}
-	}
+	if (parse_dev_only(argc, argv, &dev))
+		return -1;
 	if (!dev)
 		return nlbctl_error("cluster del needs dev");
 	s = nlbctl_sock(ctl);

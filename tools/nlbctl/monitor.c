@@ -172,17 +172,8 @@ int do_monitor(struct nlbctl *ctl, int argc, char **argv)
 	struct monitor_ctx ctx = { .json = ctl->json };
 	const char *dev = NULL;
 
-	while (argc > 0) {
-		if (matches(*argv, "dev")) {
-			if (need_arg(argc, argv, "dev"))
-				return -1;
-			dev = argv[1];
-			argc -= 2;
-			argv += 2;
-		} else {
-			return nlbctl_error("unknown argument \"%s\"", *argv);
-		}
-	}
+	if (parse_dev_only(argc, argv, &dev))
+		return -1;
 	if (dev) {
 		/* By index: a renamed device's events still match. */
 		ctx.ifindex = if_nametoindex(dev);

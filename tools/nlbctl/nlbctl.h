@@ -42,6 +42,7 @@ int parse_u32_range(const char *s, const char *what, uint32_t min,
 int parse_ipv4(const char *s, const char *what, uint32_t *be_addr);
 int parse_addr_port(const char *s, const char *what, bool want_port,
 		    uint32_t *be_addr, uint16_t *be_port);
+int parse_dev_only(int argc, char **argv, const char **dev);
 int parse_hex(const char *s, const char *what, uint8_t *out, size_t len);
 int parse_mode(const char *s, uint8_t *mode);
 const char *mode_name(uint8_t mode);

@@ -202,3 +202,19 @@ const char *members_str(uint64_t mask, char *buf)
 			p += sprintf(p, "%s%u", p == buf ? "" : ",", id);
 	return buf;
 }
+
+/* Arguments that can only be "[dev DEV]": *dev is NULL when absent. */
+int parse_dev_only(int argc, char **argv, const char **dev)
+{
+	*dev = NULL;
+	while (argc > 0) {
+		if (!matches(*argv, "dev"))
+			return nlbctl_error("unknown argument \"%s\"", *argv);
+		if (need_arg(argc, argv, "dev"))
+			return -1;
+		*dev = argv[1];
+		argc -= 2;
+		argv += 2;
+	}
+	return 0;
+}

@@ -650,17 +650,8 @@ static int show_or_stats(struct nlbctl *ctl, int argc, char **argv,
 	struct nlb_sock *s;
 	int ret;
 
-	while (argc > 0) {
-		if (matches(*argv, "dev")) {
-			if (need_arg(argc, argv, "dev"))
-				return -1;
-			dev = argv[1];
-			argc -= 2;
-			argv += 2;
-		} else {
-			return nlbctl_error("unknown argument \"%s\"", *argv);
-		}
-	}
+	if (parse_dev_only(argc, argv, &dev))
+		return -1;
 	s = nlbctl_sock(ctl);
 	if (!s)
 		return -1;
@@ -731,17 +722,8 @@ static int show_flows(struct nlbctl *ctl, int argc, char **argv)
 	struct nlb_sock *s;
 	int ret;
 
-	while (argc > 0) {
-		if (matches(*argv, "dev")) {
-			if (need_arg(argc, argv, "dev"))
-				return -1;
-			dev = argv[1];
-			argc -= 2;
-			argv += 2;
-		} else {
-			return nlbctl_error("unknown argument \"%s\"", *argv);
-		}
-	}
+	if (parse_dev_only(argc, argv, &dev))
+		return -1;
 	if (!dev)
 		return nlbctl_error("show flows needs dev");
 	s = nlbctl_sock(ctl);
