@@ -134,30 +134,36 @@ static u32 nlb_hb_window_bytes(const struct nlb_cluster *cl, u32 w)
 		     cl->buckets / 8 - w * NLB_HB_HELD_WINDOW);
 }
 
+/* Write the VIEW TLV, which every heartbeat carries; returns its length. */
+static u16 nlb_hb_put_view(u8 *tlv, const struct nlb_map *map)
+{
+	nlb_store_be16(tlv, NLB_HB_TLV_VIEW);
+	nlb_store_be16(tlv + 2, NLB_HB_VIEW_LEN);
+	nlb_store_be64(tlv + NLB_HB_TLV_HDR_LEN, map->view);
+	return NLB_HB_TLV_HDR_LEN + NLB_HB_VIEW_LEN;
+}
+
 /*
  * Heartbeats of a node holding flows in buckets it does not own carry
- * them: one frame per window of the bitmap, every window each time.
+ * them: one frame per window of the bitmap, every window each time, each
+ * after the VIEW TLV already in cl->tx_tlv.
  */
 static void nlb_hb_send_held(struct nlb_cluster *cl, struct nlb_hb *hb,
 			     struct net_device *hb_dev,
 			     const struct nlb_auth *auth)
 {
-	u8 *tlv = cl->tx_tlv;
+	u8 *tlv = cl->tx_tlv + hb->tlv_len;
+	u16 view_len = hb->tlv_len;
 	u32 w, n, nwin = DIV_ROUND_UP(cl->buckets / 8, NLB_HB_HELD_WINDOW);
-	__be16 v;
 
 	hb->flags |= NLB_HB_F_HELD;
-	hb->tlv = tlv;
 	for (w = 0; w < nwin; w++) {
 		n = nlb_hb_window_bytes(cl, w);
-		v = htons(NLB_HB_TLV_HELD);
-		memcpy(tlv, &v, 2);
-		v = htons(2 + n);
-		memcpy(tlv + 2, &v, 2);
-		v = htons(w);
-		memcpy(tlv + 4, &v, 2);
+		nlb_store_be16(tlv, NLB_HB_TLV_HELD);
+		nlb_store_be16(tlv + 2, 2 + n);
+		nlb_store_be16(tlv + 4, w);
 		memcpy(tlv + 6, cl->tx_held + w * NLB_HB_HELD_WINDOW, n);
-		hb->tlv_len = NLB_HB_TLV_HDR_LEN + 2 + n;
+		hb->tlv_len = view_len + NLB_HB_TLV_HDR_LEN + 2 + n;
 		nlb_hb_xmit_paths(cl, hb, hb_dev, auth);
 	}
 }
@@ -192,6 +198,8 @@ void nlb_hb_send(struct nlb_cluster *cl, u8 type)
 		hb.flags |= NLB_HB_F_CARRIER;
 	hb_dev = rcu_dereference(cl->hb_dev);
 	spin_lock_bh(&cl->tx_lock);
+	hb.tlv = cl->tx_tlv;
+	hb.tlv_len = nlb_hb_put_view(cl->tx_tlv, map);
 	if (type == NLB_HB_TYPE_HEARTBEAT &&
 	    nlb_flows_held_buckets(cl, map, cl->tx_held))
 		nlb_hb_send_held(cl, &hb, hb_dev, auth);
@@ -252,20 +260,42 @@ static void nlb_hb_rcv_self(struct nlb_cluster *cl, const struct nlb_hb *hb)
 }
 
 /*
- * Take the held buckets a heartbeat reports (peers_lock held).  Returns
- * false for a malformed window (the frame is then dropped), and sets
- * *news when they changed.
+ * Take what a heartbeat's TLVs report (peers_lock held): its view digest
+ * and the buckets it holds flows in.  Returns false for a malformed VIEW
+ * or HELD value (the frame is then dropped, before anything of it is
+ * taken), and sets *news when they changed.
  */
-static bool nlb_hb_update_held(struct nlb_cluster *cl, struct nlb_peer *p,
+static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
 			       const struct nlb_hb *hb, bool *news)
 {
 	u32 nwin = DIV_ROUND_UP(cl->buckets / 8, NLB_HB_HELD_WINDOW);
 	u8 *bits = cl->peer_held + (hb->node_id - 1) * (cl->buckets / 8);
+	bool held = hb->flags & NLB_HB_F_HELD, has_view = false;
 	u16 pos = 0, type, vlen, w;
 	const u8 *val;
-	u32 n;
+	u64 view = 0;
 
-	if (!(hb->flags & NLB_HB_F_HELD)) {
+	/* Check every value first: a bad frame must change nothing. */
+	while (nlb_hb_tlv_next(hb, &pos, &type, &vlen, &val)) {
+		if (type == NLB_HB_TLV_VIEW) {
+			if (vlen != NLB_HB_VIEW_LEN)
+				return false;
+			view = nlb_load_be64(val);
+			has_view = true;
+		} else if (type == NLB_HB_TLV_HELD && held) {
+			if (vlen < 2)
+				return false;
+			w = nlb_load_be16(val);
+			if (w >= nwin || vlen != 2 + nlb_hb_window_bytes(cl, w))
+				return false;
+		}
+	}
+	if (has_view != p->has_view || view != p->view)
+		*news = true;
+	p->has_view = has_view;
+	p->view = view;
+
+	if (!held) {
 		if (p->held_any) {
 			memset(bits, 0, cl->buckets / 8);
 			p->held_any = false;
@@ -273,19 +303,13 @@ static bool nlb_hb_update_held(struct nlb_cluster *cl, struct nlb_peer *p,
 		}
 		return true;
 	}
+	pos = 0;
 	while (nlb_hb_tlv_next(hb, &pos, &type, &vlen, &val)) {
 		if (type != NLB_HB_TLV_HELD)
 			continue;
-		if (vlen < 2)
-			return false;
-		w = (val[0] << 8) | val[1];
-		if (w >= nwin)
-			return false;
-		n = nlb_hb_window_bytes(cl, w);
-		if (vlen != 2 + n)
-			return false;
-		if (memcmp(bits + w * NLB_HB_HELD_WINDOW, val + 2, n)) {
-			memcpy(bits + w * NLB_HB_HELD_WINDOW, val + 2, n);
+		w = nlb_load_be16(val);
+		if (memcmp(bits + w * NLB_HB_HELD_WINDOW, val + 2, vlen - 2)) {
+			memcpy(bits + w * NLB_HB_HELD_WINDOW, val + 2, vlen - 2);
 			*news = true;
 		}
 		p->held_any = true;
@@ -326,7 +350,7 @@ static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 		return NLB_CNT_HB_REPLAYED;
 	}
 
-	if (!nlb_hb_update_held(cl, p, hb, news))
+	if (!nlb_hb_update_tlvs(cl, p, hb, news))
 		return NLB_CNT_HB_MALFORMED;
 	if (!p->known || !nlb_peer_alive(cl, p, now) ||
 	    p->state != hb->state || p->weight != hb->weight ||

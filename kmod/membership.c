@@ -19,8 +19,11 @@
  *  - A node stops accepting the buckets it loses as soon as its view
  *    changes: the new map is published at once.
  *  - The buckets it gains are held back (map->holding, map->hold) until
- *    every live member reports the same member set in its heartbeats, or
- *    one hb-interval after the change, whichever comes first.
+ *    every live member reports the same member set and weights (members
+ *    bitmap and VIEW digest) in its heartbeats, or one hb-interval after
+ *    the change, whichever comes first.  A hold ended by that timeout
+ *    leaves unknown mid-flow packets in the gained buckets to whoever may
+ *    hold them (map->unconfirmed) until agreement, or one dead timeout.
  *  - A new cluster holds all its buckets until it has agreed with its
  *    peers, or, if it hears none, for four dead timeouts (at least 2 s):
  *    a node that joins a running cluster never takes a flow before the
@@ -139,6 +142,7 @@ struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 	memcpy(map->members, members, n * sizeof(*members));
 	for (i = 0; i < n; i++)
 		map->mask |= BIT_ULL(members[i].id - 1);
+	map->view = nlb_view_digest(members, n);
 	for (b = 0; b < buckets; b++) {
 		for (i = 0; i < n; i++) {
 			if (map->owner[b] == members[i].id) {
@@ -484,7 +488,10 @@ static void nlb_membership_drain(struct nlb_cluster *cl, unsigned long now,
 		nlb_info(cl, "drained: stopped\n");
 }
 
-/* Do all live members report the map's member set?  Also counts them. */
+/*
+ * Do all live members report the map's member set, and (if they send it)
+ * the same view of the weights?  Also counts them.
+ */
 static bool nlb_membership_agreed(struct nlb_cluster *cl, unsigned long now,
 				  const struct nlb_map *map,
 				  unsigned int *npeers)
@@ -501,7 +508,8 @@ static bool nlb_membership_agreed(struct nlb_cluster *cl, unsigned long now,
 		if (!nlb_peer_alive(cl, s, now))
 			continue;
 		(*npeers)++;
-		if (s->members != map->mask)
+		if (s->members != map->mask ||
+		    (s->has_view && s->view != map->view))
 			agreed = false;
 	}
 	return agreed;

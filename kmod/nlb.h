@@ -96,6 +96,7 @@ struct nlb_map {
 					 */
 	unsigned int nmembers;
 	u64 mask;			/* bit (id - 1) per member */
+	u64 view;			/* nlb_view_digest() of the members */
 	struct nlb_member members[NLB_MAX_NODES];	/* sorted by id */
 	u32 member_buckets[NLB_MAX_NODES];		/* same order */
 	unsigned long *hold;		/* [buckets] bits: gained buckets */
@@ -122,6 +123,7 @@ struct nlb_peer {
 	u64 birth;
 	u64 digest;
 	u64 members;
+	u64 view;			/* if has_view: its map's view digest */
 	u64 cpath;
 	unsigned long last_rx[NLB_PATH_MAX];	/* jiffies; valid if heard */
 	unsigned long dup_seen;		/* jiffies: another node, same id */
@@ -129,6 +131,7 @@ struct nlb_peer {
 	bool known;
 	bool left;			/* sent LEAVE since last heartbeat */
 	bool held_any;			/* cl->peer_held[id - 1] not empty */
+	bool has_view;			/* its last heartbeat had a VIEW TLV */
 	bool dup;			/* dup_seen is valid */
 	u8 state;
 	u8 flags;
@@ -243,7 +246,8 @@ struct nlb_cluster {
 	struct nlb_held __rcu *held;	/* cl->lock writes */
 	spinlock_t tx_lock;		/* one heartbeat built at a time */
 	u8 *tx_held;			/* tx_lock: [buckets / 8] */
-	u8 tx_tlv[NLB_HB_TLV_HDR_LEN + 2 + NLB_HB_HELD_WINDOW];	/* tx_lock */
+	u8 tx_tlv[NLB_HB_TLV_HDR_LEN + NLB_HB_VIEW_LEN +
+		  NLB_HB_TLV_HDR_LEN + 2 + NLB_HB_HELD_WINDOW];	/* tx_lock */
 
 	unsigned long next_send;	/* jiffies; timer only */
 	struct timer_list hb_timer;

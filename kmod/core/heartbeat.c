@@ -185,3 +185,36 @@ u64 nlb_config_digest(const struct nlb_config *cfg)
 		nlb_store_be32(buf + len, sorted[i]);
 	return nlb_siphash(&nlb_config_digest_key, buf, len);
 }
+
+static const struct nlb_key nlb_view_digest_key = {
+	.k0 = 0x6e6c622d76696577ULL,	/* "nlb-view" */
+	.k1 = 0x6469676573742d31ULL,	/* "digest-1" */
+};
+
+static const u8 nlb_view_tag[8] = { 'n', 'l', 'b', '-', 'v', 'i', 'e', 'w' };
+
+u64 nlb_view_digest(const struct nlb_member *members, unsigned int n)
+{
+	u8 buf[sizeof(nlb_view_tag) + 1 + 1 + 5 * NLB_CORE_MAX_NODES];
+	u32 weight[NLB_CORE_MAX_NODES + 1] = { 0 };
+	unsigned int i, cnt = 0;
+	size_t len;
+
+	/* By id, so that the digest does not depend on the order given. */
+	for (i = 0; i < n; i++)
+		if (members[i].id >= 1 && members[i].id <= NLB_CORE_MAX_NODES)
+			weight[members[i].id] = members[i].weight;
+	len = sizeof(nlb_view_tag) + 2;
+	for (i = 1; i <= NLB_CORE_MAX_NODES; i++) {
+		if (!weight[i])
+			continue;
+		buf[len] = i;
+		nlb_store_be32(buf + len + 1, weight[i]);
+		len += 5;
+		cnt++;
+	}
+	memcpy(buf, nlb_view_tag, sizeof(nlb_view_tag));
+	buf[sizeof(nlb_view_tag)] = NLB_VIEW_DIGEST_VERSION;
+	buf[sizeof(nlb_view_tag) + 1] = cnt;
+	return nlb_siphash(&nlb_view_digest_key, buf, len);
+}

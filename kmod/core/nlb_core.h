@@ -133,6 +133,13 @@ int nlb_map_build(u8 *map, u32 buckets, const struct nlb_member *members,
  * it, the sender holds nothing.
  */
 #define NLB_HB_TLV_HELD		1
+/*
+ * TLV NLB_HB_TLV_VIEW: be64 nlb_view_digest() of the sender's bucket map
+ * (its members and their weights).  Nodes agree on a change when they
+ * report the same members bitmap and, if they send it, the same view.
+ */
+#define NLB_HB_TLV_VIEW		2
+#define NLB_HB_VIEW_LEN		8
 #define NLB_HB_HELD_WINDOW	1024	/* bytes: 8192 buckets */
 #define NLB_HB_MAX_STATE	15
 
@@ -206,6 +213,17 @@ struct nlb_config {
  * nvips, sorted VIPs).
  */
 u64 nlb_config_digest(const struct nlb_config *cfg);
+
+#define NLB_VIEW_DIGEST_VERSION	1
+
+/*
+ * 64-bit digest of a bucket map's member set: SipHash-2-4 under a fixed,
+ * documented key over "nlb-view", version byte, n, then (id, be32 weight)
+ * per member in ascending id order.  Independent of the order of
+ * @members; members with an id outside 1..NLB_CORE_MAX_NODES or weight 0 are
+ * not covered (nlb_map_build() refuses them).
+ */
+u64 nlb_view_digest(const struct nlb_member *members, unsigned int n);
 
 /*
  * Connection tracking: which node accepts a packet once nodes hold flows

@@ -220,6 +220,9 @@ def main():
         count("truncated", "malformed")
         frames.append(valid(version=2))
         count("version", "bad_version")
+        # Authentic, from an unknown node, but a VIEW TLV of 7 bytes.
+        frames.append(valid(tlvs=struct.pack(">HH", 2, 7) + bytes(7)))
+        count("bad-view", "malformed")
         frames.append(encode(hb_mac_addr(other), src, key=key,
                              cluster_id=other, node_id=args.node,
                              nonce=1, counter=time.time_ns(), birth=1,

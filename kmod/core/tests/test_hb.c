@@ -16,6 +16,7 @@
 
 /* Documentation/heartbeat.md, "Example": the digest of the example config. */
 #define GOLDEN_DIGEST	0x71f22daef980e2c8ULL
+#define GOLDEN_VIEW	0x2b2c0d45efd76a27ULL	/* members {1:3, 2:1, 3:1, 64:100} */
 
 static const u8 golden[96] = {
 	0x01, 0x01, 0x00, 0x60, 0x0a, 0x00, 0x00, 0x64,
@@ -526,6 +527,39 @@ static void test_digest(void)
 		  "digest: no VIPs differs from one VIP");
 }
 
+static void test_view_digest(void)
+{
+	static const struct nlb_member m[] = {
+		{ .id = 1, .weight = 3 }, { .id = 2, .weight = 1 },
+		{ .id = 3, .weight = 1 }, { .id = 64, .weight = 100 },
+	};
+	struct nlb_member r[4], c[4];
+	u64 base = nlb_view_digest(m, 4), d;
+	unsigned int i, bad;
+
+	d = nlb_view_digest(m, 4);
+	if (!tap_check(d == GOLDEN_VIEW, "view: pinned example value"))
+		tap_diag("got %016" PRIx64, d);
+	for (i = 0; i < 4; i++)
+		r[i] = m[3 - i];
+	tap_check(nlb_view_digest(r, 4) == base,
+		  "view: independent of the order of the members");
+	for (bad = 0, i = 0; i < 4; i++) {
+		memcpy(c, m, sizeof(c));
+		c[i].weight = c[i].weight == 1 ? 2 : 1;
+		bad += nlb_view_digest(c, 4) == base;
+	}
+	tap_check(!bad, "view: covers every member's weight");
+	memcpy(c, m, sizeof(c));
+	c[2].id = 4;
+	tap_check(nlb_view_digest(c, 4) != base, "view: covers the ids");
+	tap_check(nlb_view_digest(m, 3) != base,
+		  "view: covers the number of members");
+	tap_check(nlb_view_digest(m, 0) != base &&
+		  nlb_view_digest(m, 0) == nlb_view_digest(NULL, 0),
+		  "view: an empty map has its own digest");
+}
+
 int main(void)
 {
 	test_golden();
@@ -535,5 +569,6 @@ int main(void)
 	test_decode_tlvs();
 	test_tlv_walk();
 	test_digest();
+	test_view_digest();
 	return tap_end();
 }
