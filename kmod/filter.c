@@ -98,6 +98,7 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 
 	switch (nlb_conn_decide(flow, held, owns, dirty)) {
 	case NLB_V_ACCEPT_NEW:
+		atomic_long_inc(&cl->flows.bucket_started[b]);
 		nlb_flows_add(cl, flow, b);
 		break;
 	case NLB_V_ACCEPT_HELD:

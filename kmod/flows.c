@@ -241,15 +241,26 @@ int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 	fl->bucket_count = kvcalloc(buckets, sizeof(atomic_t), GFP_KERNEL);
 	if (!fl->bucket_count)
 		return -ENOMEM;
-	err = rhashtable_init(&fl->ht, &nlb_conn_params);
-	if (err) {
-		kvfree(fl->bucket_count);
-		fl->bucket_count = NULL;
-		return err;
+	fl->bucket_started = kvcalloc(buckets, sizeof(atomic_long_t),
+				      GFP_KERNEL);
+	if (!fl->bucket_started) {
+		err = -ENOMEM;
+		goto err_count;
 	}
+	err = rhashtable_init(&fl->ht, &nlb_conn_params);
+	if (err)
+		goto err_started;
 	INIT_DELAYED_WORK(&fl->gc, nlb_flows_gc);
 	fl->ready = true;
 	return 0;
+
+err_started:
+	kvfree(fl->bucket_started);
+	fl->bucket_started = NULL;
+err_count:
+	kvfree(fl->bucket_count);
+	fl->bucket_count = NULL;
+	return err;
 }
 
 void nlb_flows_start(struct nlb_cluster *cl)
@@ -271,6 +282,8 @@ void nlb_flows_destroy(struct nlb_cluster *cl)
 		return;
 	cancel_delayed_work_sync(&fl->gc);
 	rhashtable_free_and_destroy(&fl->ht, nlb_conn_free, NULL);
+	kvfree(fl->bucket_started);
+	fl->bucket_started = NULL;
 	kvfree(fl->bucket_count);
 	fl->bucket_count = NULL;
 	fl->ready = false;

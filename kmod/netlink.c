@@ -909,6 +909,34 @@ err_cancel:
 }
 
 /*
+ * The cluster a dump is for (NLB_A_IFINDEX or NLB_A_IFNAME); RTNL held,
+ * which keeps it alive.
+ */
+static struct nlb_cluster *nlb_nl_dump_cluster(struct sk_buff *skb,
+					       struct netlink_callback *cb)
+{
+	struct nlattr **attrs = nlb_dump_attrs(cb);
+	struct net *net = sock_net(skb->sk);
+	struct net_device *dev = NULL;
+	struct nlb_cluster *cl;
+
+	if (attrs[NLB_A_IFINDEX])
+		dev = __dev_get_by_index(net, nla_get_u32(attrs[NLB_A_IFINDEX]));
+	else if (attrs[NLB_A_IFNAME])
+		dev = __dev_get_by_name(net, nla_data(attrs[NLB_A_IFNAME]));
+	if (!dev) {
+		NL_SET_ERR_MSG(cb->extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	cl = nlb_cluster_find(nlb_net(net), dev);
+	if (!cl) {
+		NL_SET_ERR_MSG(cb->extack, "no cluster on this device");
+		return ERR_PTR(-ENOENT);
+	}
+	return cl;
+}
+
+/*
  * The flows held on one device.  cb->args[0]: flows already sent.  Each
  * round walks the table from the start (a walker cannot outlive RTNL,
  * which keeps the cluster alive), so listing a very large table is slow;
@@ -916,31 +944,17 @@ err_cancel:
  */
 static int nlb_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr **attrs = nlb_dump_attrs(cb);
 	long idx = 0, start = cb->args[0];
 	struct rhashtable_iter iter;
-	struct net_device *dev;
 	struct nlb_cluster *cl;
 	struct nlb_conn *c;
 	int err = 0;
 
 	rtnl_lock();
-	dev = NULL;
-	if (attrs[NLB_A_IFINDEX])
-		dev = __dev_get_by_index(sock_net(skb->sk),
-					 nla_get_u32(attrs[NLB_A_IFINDEX]));
-	else if (attrs[NLB_A_IFNAME])
-		dev = __dev_get_by_name(sock_net(skb->sk),
-					nla_data(attrs[NLB_A_IFNAME]));
-	cl = dev ? nlb_cluster_find(nlb_net(sock_net(skb->sk)), dev) : NULL;
-	if (!cl) {
+	cl = nlb_nl_dump_cluster(skb, cb);
+	if (IS_ERR(cl)) {
 		rtnl_unlock();
-		if (dev) {
-			NL_SET_ERR_MSG(cb->extack, "no cluster on this device");
-			return -ENOENT;
-		}
-		NL_SET_ERR_MSG(cb->extack, "no such device");
-		return -ENODEV;
+		return PTR_ERR(cl);
 	}
 	rhashtable_walk_enter(&cl->flows.ht, &iter);
 	rhashtable_walk_start(&iter);
@@ -964,6 +978,77 @@ static int nlb_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	rtnl_unlock();
 	cb->args[0] = idx;
 	return err && idx == start ? err : skb->len;
+}
+
+static int nlb_nl_put_bucket(struct sk_buff *msg, struct nlb_cluster *cl,
+			     const struct nlb_map *map, u32 b)
+{
+	struct nlattr *nest = nla_nest_start(msg, NLB_A_BUCKET);
+
+	if (!nest ||
+	    nla_put_u32(msg, NLB_BUCKET_ID, b) ||
+	    nla_put_u8(msg, NLB_BUCKET_OWNER, map->owner[b]) ||
+	    nla_put_u8(msg, NLB_BUCKET_ACCEPTING,
+		       nlb_map_accepts(map, b, cl->node_id) &&
+		       READ_ONCE(cl->state) == NLB_STATE_ACTIVE) ||
+	    nla_put_u32(msg, NLB_BUCKET_FLOWS,
+			atomic_read(&cl->flows.bucket_count[b])) ||
+	    nla_put_u64_64bit(msg, NLB_BUCKET_STARTED,
+			      atomic_long_read(&cl->flows.bucket_started[b]),
+			      NLB_BUCKET_PAD) ||
+	    nla_put_u8(msg, NLB_BUCKET_HELD_BY_PEER, nlb_held_by_peer(cl, b))) {
+		if (nest)
+			nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/*
+ * The buckets of one device's cluster, as many per message as fit.
+ * cb->args[0]: the next bucket to send.  The map may change between
+ * messages; each bucket is reported from the map current when it is sent.
+ */
+static int nlb_nl_bucket_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 b = cb->args[0], sent = 0;
+	const struct nlb_map *map;
+	struct nlb_cluster *cl;
+	void *hdr;
+
+	rtnl_lock();
+	cl = nlb_nl_dump_cluster(skb, cb);
+	if (IS_ERR(cl)) {
+		rtnl_unlock();
+		return PTR_ERR(cl);
+	}
+	rcu_read_lock();
+	map = rcu_dereference(cl->map);
+	if (b >= map->buckets)
+		goto out;
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &nlb_genl_family, NLM_F_MULTI, NLB_CMD_BUCKET_GET);
+	if (!hdr)
+		goto out;
+	if (nla_put_u32(skb, NLB_A_IFINDEX, cl->dev->ifindex) ||
+	    nla_put_string(skb, NLB_A_IFNAME, cl->dev->name)) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	for (; b < map->buckets; b++, sent++)
+		if (nlb_nl_put_bucket(skb, cl, map, b))
+			break;
+	if (!sent) {
+		genlmsg_cancel(skb, hdr);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	cb->args[0] = b;
+out:
+	rcu_read_unlock();
+	rtnl_unlock();
+	return skb->len;
 }
 
 static int nlb_nl_query(struct sk_buff *skb, struct genl_info *info)
@@ -1039,6 +1124,10 @@ static const struct genl_small_ops nlb_genl_ops[] = {
 	{
 		.cmd = NLB_CMD_FLOW_GET,
 		.dumpit = nlb_nl_flow_dump,
+	},
+	{
+		.cmd = NLB_CMD_BUCKET_GET,
+		.dumpit = nlb_nl_bucket_dump,
 	},
 };
 

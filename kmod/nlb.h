@@ -163,6 +163,7 @@ struct nlb_flows {
 	atomic_t count;
 	atomic_t states[NLB_CONN_MAX + 1];
 	atomic_t *bucket_count;		/* [buckets] held flows per bucket */
+	atomic_long_t *bucket_started;	/* [buckets] flows accepted as new */
 	u32 max;			/* READ_ONCE */
 	u32 tcp_timeout;		/* s, READ_ONCE */
 	u32 close_timeout;		/* s, READ_ONCE */

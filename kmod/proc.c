@@ -3,9 +3,13 @@
  * /proc/net/nlb/: the clusters of a namespace, for operators and scripts.
  *
  *  clusters  one block per cluster: configuration, members, map, counters.
- *            Format documented in Documentation/proc.md.
+ *  flows     one line per flow held, for every cluster of the namespace.
+ *
+ * Formats documented in Documentation/proc.md.
  */
 #include <linux/proc_fs.h>
+#include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <net/net_namespace.h>
 
@@ -121,14 +125,134 @@ static int nlb_proc_clusters_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/*
+ * /proc/net/nlb/flows walks the flow tables under RTNL, which keeps the
+ * clusters and their tables alive, from start() to stop(); a walk is
+ * resumed by position, so a table that changes between two reads may show
+ * a flow twice or not at all, as netlink dumps may.
+ */
+static const char *const nlb_proc_flow_states[] = {
+	[NLB_CONN_NONE] = "none",
+	[NLB_CONN_SYN] = "syn",
+	[NLB_CONN_ESTABLISHED] = "established",
+	[NLB_CONN_CLOSING] = "closing",
+	[NLB_CONN_UDP] = "udp",
+};
+
+struct nlb_proc_flows {
+	struct seq_net_private p;	/* first, for seq_file_net() */
+	struct rhashtable_iter iter;
+	struct nlb_cluster *cl;		/* being walked */
+};
+
+static void nlb_proc_flows_enter(struct nlb_proc_flows *st,
+				 struct nlb_cluster *cl)
+{
+	st->cl = cl;
+	rhashtable_walk_enter(&cl->flows.ht, &st->iter);
+	rhashtable_walk_start(&st->iter);
+}
+
+static void nlb_proc_flows_leave(struct nlb_proc_flows *st)
+{
+	rhashtable_walk_stop(&st->iter);
+	rhashtable_walk_exit(&st->iter);
+	st->cl = NULL;
+}
+
+/* The next flow, moving on to the next cluster at the end of one. */
+static struct nlb_conn *nlb_proc_flows_step(struct seq_file *seq)
+{
+	struct nlb_net *nn = nlb_net(seq_file_net(seq));
+	struct nlb_proc_flows *st = seq->private;
+	struct nlb_cluster *next;
+	struct nlb_conn *c;
+
+	while (st->cl) {
+		c = rhashtable_walk_next(&st->iter);
+		if (c == ERR_PTR(-EAGAIN))
+			continue;	/* resized: the walk goes on */
+		if (!IS_ERR_OR_NULL(c))
+			return c;
+		next = list_is_last(&st->cl->list, &nn->clusters) ? NULL :
+		       list_next_entry(st->cl, list);
+		nlb_proc_flows_leave(st);
+		if (next)
+			nlb_proc_flows_enter(st, next);
+	}
+	return NULL;
+}
+
+static void *nlb_proc_flows_start(struct seq_file *seq, loff_t *pos)
+{
+	struct nlb_net *nn = nlb_net(seq_file_net(seq));
+	struct nlb_proc_flows *st = seq->private;
+	struct nlb_cluster *cl;
+	struct nlb_conn *c;
+	loff_t i;
+
+	rtnl_lock();
+	st->cl = NULL;
+	cl = list_first_entry_or_null(&nn->clusters, struct nlb_cluster, list);
+	if (!cl)
+		return NULL;
+	nlb_proc_flows_enter(st, cl);
+	for (i = 0; (c = nlb_proc_flows_step(seq)) && i < *pos; i++)
+		;
+	return c;
+}
+
+static void *nlb_proc_flows_next(struct seq_file *seq, void *v, loff_t *pos)
+{
+	++*pos;
+	return nlb_proc_flows_step(seq);
+}
+
+static void nlb_proc_flows_stop(struct seq_file *seq, void *v)
+{
+	struct nlb_proc_flows *st = seq->private;
+
+	if (st->cl)
+		nlb_proc_flows_leave(st);
+	rtnl_unlock();
+}
+
+static int nlb_proc_flows_show(struct seq_file *seq, void *v)
+{
+	struct nlb_proc_flows *st = seq->private;
+	const struct nlb_cluster *cl = st->cl;
+	const struct nlb_conn *c = v;
+	/* rhashtable_walk_start() holds rcu_read_lock(). */
+	const struct nlb_map *map = rcu_dereference(cl->map);
+	u32 state = READ_ONCE(c->state);
+
+	seq_printf(seq, "flow dev %s proto %s src %pI4:%u dst %pI4:%u bucket %u owner %u state %s idle-ms %u\n",
+		   cl->dev->name, c->key.proto == IPPROTO_TCP ? "tcp" : "udp",
+		   &c->key.saddr, ntohs(c->key.sport),
+		   &c->key.daddr, ntohs(c->key.dport), c->bucket,
+		   c->bucket < map->buckets ? map->owner[c->bucket] : 0,
+		   state <= NLB_CONN_MAX ? nlb_proc_flow_states[state] : "?",
+		   jiffies_to_msecs(jiffies - READ_ONCE(c->seen)));
+	return 0;
+}
+
+static const struct seq_operations nlb_proc_flows_ops = {
+	.start = nlb_proc_flows_start,
+	.next = nlb_proc_flows_next,
+	.stop = nlb_proc_flows_stop,
+	.show = nlb_proc_flows_show,
+};
+
 int nlb_proc_init_net(struct nlb_net *nn)
 {
 	nn->proc_dir = proc_net_mkdir(nn->net, "nlb", nn->net->proc_net);
 	if (!nn->proc_dir)
 		return -ENOMEM;
 	if (!proc_create_net_single("clusters", 0444, nn->proc_dir,
-				    nlb_proc_clusters_show, NULL)) {
-		remove_proc_entry("nlb", nn->net->proc_net);
+				    nlb_proc_clusters_show, NULL) ||
+	    !proc_create_net("flows", 0444, nn->proc_dir, &nlb_proc_flows_ops,
+			     sizeof(struct nlb_proc_flows))) {
+		remove_proc_subtree("nlb", nn->net->proc_net);
 		return -ENOMEM;
 	}
 	return 0;

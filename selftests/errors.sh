@@ -113,6 +113,32 @@ expect_error "cluster del without cluster" "no cluster on this device" \
 	cluster del dev dummy1
 expect_error "query without cluster" "no cluster on this device" \
 	query dev dummy1 proto tcp src 192.0.2.1:1000 dst 192.0.2.100:80
+expect_error "show buckets without dev" "show buckets needs dev" \
+	show buckets
+expect_error "show buckets of no device" "no such device" \
+	show buckets dev nosuch0
+expect_error "show buckets without cluster" "no cluster on this device" \
+	show buckets dev dummy1
+expect_error "show flows without cluster" "no cluster on this device" \
+	show flows dev dummy1
+
+# show buckets: every bucket once, owned as the map says (static members
+# 1 and 2, weights 1 and 3).
+buckets=$(nx n1 nlbctl -j show buckets dev eth0 all)
+check_eq "show buckets all lists every bucket once, in order" \
+	"$(nx n1 nlbctl -j show dev eth0 | jq '[range(0; .[0].buckets)]')" \
+	"$(jq '[.[].bucket]' <<<"$buckets")"
+check_eq "show buckets: owners as the members' bucket counts" \
+	"$(nx n1 nlbctl -j show dev eth0 | jq -c '[.[0].members[] | [.id, .buckets]]')" \
+	"$(jq -c 'group_by(.owner) | map([.[0].owner, length])' <<<"$buckets")"
+check_eq "show buckets: node 1 accepts in exactly the buckets it owns" \
+	"$(jq -c '[.[] | select(.owner == 1) | .bucket]' <<<"$buckets")" \
+	"$(jq -c '[.[] | select(.accepting) | .bucket]' <<<"$buckets")"
+check_eq "show buckets without all: only node 1's (no flow anywhere)" \
+	"$(jq -c '[.[] | select(.owner == 1) | .bucket]' <<<"$buckets")" \
+	"$(nx n1 nlbctl -j show buckets dev eth0 | jq -c '[.[].bucket]')"
+check_eq "/proc/net/nlb/flows is empty without flows" "" \
+	"$(nx n1 cat /proc/net/nlb/flows)"
 
 # Not permitted: an unprivileged user may look but not touch.
 nobody() {

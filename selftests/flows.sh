@@ -227,6 +227,29 @@ health_check() {
 	done
 }
 
+# proc_flows I: "SRC SPORT OWNER STATE" of each TCP flow to port 80 that
+# node I's /proc/net/nlb/flows lists, sorted.
+proc_flows() {
+	nx "n$1" cat /proc/net/nlb/flows |
+		awk '{ delete f; for (i = 2; i < NF; i += 2) f[$i] = $(i + 1)
+		       if (f["proto"] == "tcp" && f["dst"] ~ /:80$/) {
+			       split(f["src"], a, ":"); print a[1], a[2], f["owner"], f["state"] } }' |
+		sort
+}
+
+# started I: "BUCKET STARTED" of every bucket where node I started flows.
+started() {
+	nx "n$1" nlbctl -j show buckets dev eth0 |
+		jq -r '.[] | select(.started > 0) | "\(.bucket) \(.started)"'
+}
+
+# started_delta I BEFORE: "I BUCKET N" for each bucket whose started count
+# grew by N since BEFORE (a `started` output).
+started_delta() {
+	started "$1" | awk -v i="$1" 'NR == FNR { b[$1] = $2; next }
+		$2 - b[$1] > 0 { print i, $1, $2 - b[$1] }' "$2" -
+}
+
 # stats_all KEY NODES...: "I:VALUE ..." of counter KEY.
 stats_all() {
 	local key=$1 i
@@ -262,6 +285,13 @@ udp_pid=$!
 wait_for 60 test -f "$tmp/udp.ready" || die "udpflows did not start"
 check_eq "join: all $UDP_FLOWS UDP flows answered" \
 	"$UDP_FLOWS" "$(awk '$3 != "-"' "$tmp/udp.ready" | wc -l)"
+# /proc/net/nlb/flows: each node lists exactly the connections it answered,
+# established, in buckets it owns.
+for i in $LIVE; do
+	check_same "join: node $i's /proc/net/nlb/flows lists its $(awk -v i="$i" '$3 == i' "$tmp/join.conns" | wc -l) connections, established, in its buckets" \
+		"$(awk -v i="$i" '$3 == i { print $1, $2, i, "established" }' "$tmp/join.conns" | sort)" \
+		"$(proc_flows "$i")"
+done
 sleep 2
 t0=$(date +%s%N)
 add_node 4
@@ -316,9 +346,15 @@ check_same "join: after udp-timeout, each UDP flow answered by its bucket's owne
 	"$(jq -r '"\(.src) \(.sport) \(.runs | map(.[0]) | join(">"))"' "$tmp/udp2.out")"
 
 # New short connections: each answered by its owner, node 4 in its share.
+for i in $LIVE; do started "$i" >"$tmp/started.$i"; done
 nx c "$TOOLS/tcpclients.py" --dst "$NLB_VIP" --count "$SHORT" "${src_args[@]}" \
 	>"$tmp/join.short"
 owners 1 tcp "$tmp/join.short" >"$tmp/join.short.own"
+# Per-bucket counters: the new flows of each bucket were started by its
+# owner, and by nobody else.
+check_same "join: per-bucket started counters: each bucket's new connections counted by its owner only" \
+	"$(queries 1 tcp "$tmp/join.short" | jq -r '"\(.owner) \(.bucket)"' | sort | uniq -c | awk '{ print $2, $3, $1 }' | sort)" \
+	"$(for i in $LIVE; do started_delta "$i" "$tmp/started.$i"; done | sort)"
 check_same "join: $SHORT new connections, each answered by its owner" \
 	"$(cat "$tmp/join.short.own")" "$(awk '{ print $1, $2, $3 }' "$tmp/join.short")"
 n4=$(awk '$3 == 4' "$tmp/join.short" | wc -l)

@@ -2,6 +2,7 @@
 /*
  * nlbctl [-j] show [dev DEV]
  * nlbctl [-j] show flows dev DEV
+ * nlbctl [-j] show buckets dev DEV [all]
  * nlbctl [-j] stats [dev DEV]
  */
 #include <arpa/inet.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/genetlink.h>
 #include <linux/nlb.h>
 
 #include "nlbctl.h"
@@ -739,15 +741,105 @@ static int show_flows(struct nlbctl *ctl, int argc, char **argv)
 	return ret;
 }
 
+struct bucket_ctx {
+	struct nlbctl *ctl;
+	bool all;
+};
+
+/* The buckets of one NLB_CMD_BUCKET_GET message. */
+static int bucket_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *bk[NLB_BUCKET_MAX + 1], *a;
+	struct bucket_ctx *ctx = data;
+	struct json_writer *jw = ctx->ctl->jw;
+	uint64_t started;
+	uint32_t flows;
+	bool accepting, held;
+	uint8_t owner;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != NLB_A_BUCKET)
+			continue;
+		if (nlb_parse_nested(a, bk, NLB_BUCKET_MAX) ||
+		    !bk[NLB_BUCKET_ID])
+			return MNL_CB_ERROR;
+		owner = attr_u8(bk[NLB_BUCKET_OWNER]);
+		accepting = attr_u8(bk[NLB_BUCKET_ACCEPTING]);
+		flows = attr_u32(bk[NLB_BUCKET_FLOWS]);
+		started = attr_u64(bk[NLB_BUCKET_STARTED]);
+		held = attr_u8(bk[NLB_BUCKET_HELD_BY_PEER]);
+		/* By default only the buckets with something to say. */
+		if (!ctx->all && !accepting && !flows && !started && !held)
+			continue;
+		if (jw) {
+			jw_obj_start(jw, NULL);
+			jw_uint(jw, "bucket", attr_u32(bk[NLB_BUCKET_ID]));
+			jw_uint(jw, "owner", owner);
+			jw_bool(jw, "accepting", accepting);
+			jw_uint(jw, "flows", flows);
+			jw_uint(jw, "started", started);
+			jw_bool(jw, "held_by_peer", held);
+			jw_obj_end(jw);
+			continue;
+		}
+		printf("bucket %u owner %u%s flows %u started %" PRIu64 "%s\n",
+		       attr_u32(bk[NLB_BUCKET_ID]), owner,
+		       accepting ? " accepting" : "", flows, started,
+		       held ? " held-by-peer" : "");
+	}
+	return MNL_CB_OK;
+}
+
+/* nlbctl show buckets dev DEV [all]: per-bucket owner, flows, counters. */
+static int show_buckets(struct nlbctl *ctl, int argc, char **argv)
+{
+	struct bucket_ctx ctx = { .ctl = ctl };
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct nlb_sock *s;
+	int ret;
+
+	while (argc > 0) {
+		if (matches(*argv, "all")) {
+			ctx.all = true;
+			argc--;
+			argv++;
+			continue;
+		}
+		if (!matches(*argv, "dev"))
+			return nlbctl_error("unknown argument \"%s\"", *argv);
+		if (need_arg(argc, argv, "dev"))
+			return -1;
+		dev = argv[1];
+		argc -= 2;
+		argv += 2;
+	}
+	if (!dev)
+		return nlbctl_error("show buckets needs dev");
+	s = nlbctl_sock(ctl);
+	if (!s)
+		return -1;
+	nlh = nlb_msg(s, NLB_CMD_BUCKET_GET, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+	if (ctl->jw)
+		jw_arr_start(ctl->jw, NULL);
+	ret = nlb_talk(s, nlh, bucket_cb, &ctx);
+	if (ctl->jw)
+		jw_arr_end(ctl->jw);
+	return ret;
+}
+
 /*
- * "show flows ..." lists the held flows; anything else after show is
- * show's own arguments ("show dev flows" is the cluster on a device
- * named flows).
+ * "show flows ..." lists the held flows, "show buckets ..." the buckets;
+ * anything else after show is show's own arguments ("show dev flows" is
+ * the cluster on a device named flows).
  */
 int do_show(struct nlbctl *ctl, int argc, char **argv)
 {
 	if (argc > 0 && matches(*argv, "flows"))
 		return show_flows(ctl, argc - 1, argv + 1);
+	if (argc > 0 && matches(*argv, "buckets"))
+		return show_buckets(ctl, argc - 1, argv + 1);
 	return show_or_stats(ctl, argc, argv, false);
 }
 

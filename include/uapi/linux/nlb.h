@@ -30,6 +30,10 @@
  *  NLB_CMD_FLOW_GET      dump of the flows this node holds on a device
  *                        (NLB_A_IFINDEX or NLB_A_IFNAME): one message per
  *                        flow, NLB_A_FLOW with NLB_FLOW_STATE/AGE/BUCKET.
+ *  NLB_CMD_BUCKET_GET    dump of the buckets of a device's cluster
+ *                        (NLB_A_IFINDEX or NLB_A_IFNAME): messages of
+ *                        NLB_A_BUCKET nests (NLB_BUCKET_*), in bucket order:
+ *                        owner, flows held and started per bucket.
  *  NLB_CMD_EVENT         only sent, to the NLB_MCGRP_EVENTS multicast group:
  *                        NLB_A_EVENT with NLB_A_IFNAME, NLB_A_IFINDEX and,
  *                        by event, NLB_A_PEER_NODE, NLB_A_STATE,
@@ -85,6 +89,7 @@ enum nlb_cmd {
 	NLB_CMD_CLUSTER_SET,
 	NLB_CMD_EVENT,
 	NLB_CMD_FLOW_GET,
+	NLB_CMD_BUCKET_GET,
 	__NLB_CMD_MAX
 };
 #define NLB_CMD_MAX (__NLB_CMD_MAX - 1)
@@ -162,6 +167,7 @@ enum nlb_attr {
 	NLB_A_HELD_BUCKETS,	/* u32 in dumps: held buckets owned by others */
 	NLB_A_DRAIN_LEFT,	/* u32 in dumps: ms left of the drain timeout */
 	NLB_A_FLOW_STATES,	/* nest in dumps: u32 per enum nlb_conn_state */
+	NLB_A_BUCKET,		/* nest of NLB_BUCKET_*, in NLB_CMD_BUCKET_GET */
 	__NLB_A_MAX
 };
 #define NLB_A_MAX (__NLB_A_MAX - 1)
@@ -214,6 +220,20 @@ enum nlb_flow_state {
 	__NLB_FLOW_STATE_MAX
 };
 #define NLB_FLOW_STATE_MAX (__NLB_FLOW_STATE_MAX - 1)
+
+/* One bucket of a cluster (NLB_CMD_BUCKET_GET). */
+enum nlb_bucket_attr {
+	NLB_BUCKET_UNSPEC,
+	NLB_BUCKET_ID,		/* u32 */
+	NLB_BUCKET_OWNER,	/* u8: owner in this node's map, 0 = none */
+	NLB_BUCKET_ACCEPTING,	/* u8: 1 if this node takes new flows there */
+	NLB_BUCKET_FLOWS,	/* u32: flows this node holds there */
+	NLB_BUCKET_STARTED,	/* u64: flows this node accepted as new there */
+	NLB_BUCKET_HELD_BY_PEER, /* u8: 1 if a live peer holds flows there */
+	NLB_BUCKET_PAD,
+	__NLB_BUCKET_MAX
+};
+#define NLB_BUCKET_MAX (__NLB_BUCKET_MAX - 1)
 
 enum nlb_membership {
 	NLB_MEMBERSHIP_DYNAMIC,	/* from heartbeats */
