@@ -28,6 +28,7 @@ CLUSTER_MAC = "03:bf:c0:00:02:64"   # nlb's multicast cluster MAC of the VIP
 DEV = "nlbb0"
 DRAIN_PORT = 5001                   # accept path: a UDP socket drains it
 DROP_PORT = 9                       # drop path: nobody listens
+FILL_PORT = 7                       # held flows: accepted, nobody listens
 NS = "nlbb-"                        # namespaces of the failover parts
 PARTS = ["drop", "accept", "scale", "failover", "converge", "memory"]
 
@@ -183,6 +184,68 @@ def pktgen_run(count, dport):
     raise RuntimeError("pktgen: no result: " + res[-300:])
 
 
+def pktgen_fill(n):
+    """Inject @n UDP packets of @n distinct flows (10.4.0.0/16 and up,
+    source ports 1024..1279, to FILL_PORT): pktgen steps the address and
+    the port by one per packet, and an odd number of addresses makes the
+    first 256 * addresses pairs distinct."""
+    a = (n + 255) // 256
+    a += 1 - a % 2
+    base = 0x0a040001
+    hi = base + a - 1
+    for c in ("count %d" % n, "pkt_size 60", "delay 0", "burst 1", "clone_skb 0",
+              "xmit_mode netif_receive", "dst " + VIP,
+              "src_min 10.4.0.1", "src_max %d.%d.%d.%d" % (hi >> 24, hi >> 16 & 255, hi >> 8 & 255, hi & 255),
+              "udp_src_min 1024", "udp_src_max 1280",
+              "udp_dst_min %d" % FILL_PORT, "udp_dst_max %d" % FILL_PORT,
+              "flag !IPSRC_RND", "flag !UDPSRC_RND", "dst_mac " + CLUSTER_MAC):
+        pg(DEV, c)
+    pg("pgctrl", "start")
+    for _ in range(200):
+        with open(os.path.join(PG, DEV)) as f:
+            if "Result: OK" in f.read():
+                return
+        time.sleep(0.05)
+    raise RuntimeError("pktgen fill: no result")
+
+
+def nlb_show():
+    return json.loads(sh("nlbctl -j show dev " + DEV))[0]
+
+
+def nlb_wait(pred, what, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = nlb_show()
+        if pred(st):
+            return st
+        time.sleep(0.1)
+    raise RuntimeError("nlb: %s: not reached in %d s" % (what, timeout))
+
+
+def nlb_hold(n, members=4):
+    """A cluster on DEV holding @n UDP flows in buckets it no longer owns:
+    node 1 alone takes them, then a static set of nodes 2..members+1
+    takes over the buckets; node 1 stays active with the flows held, so
+    that its drop path looks each bucket's packets up in the table."""
+    nlb_load()
+    sh("nlbctl cluster add dev %s vip %s mode multicast node-id 1 max-flows %d udp-timeout 3600"
+       % (DEV, VIP, max(2 * n, 1000)))
+    sh("nlbctl member set dev %s nodes 1" % DEV)
+    nlb_wait(lambda st: st["state"] == "active" and st["owned_buckets"] == st["buckets"],
+             "node 1 owns every bucket")
+    if n:
+        pktgen_fill(n)
+    st = nlb_show()
+    if st["flows"] != n:
+        raise RuntimeError("nlb holds %d flows, not %d (flows_full %d)"
+                           % (st["flows"], n, st["stats"].get("flows_full", -1)))
+    ids = ",".join(str(i) for i in range(2, members + 2))
+    sh("nlbctl member set dev %s nodes %s" % (DEV, ids))
+    nlb_wait(lambda st: st["owned_buckets"] == 0 and st["state"] == "active", "node 1 owns none")
+    return st
+
+
 class Drainer:
     """A UDP socket on VIP:DRAIN_PORT read as fast as the guest can."""
 
@@ -258,7 +321,15 @@ class NftIngressDrop(Variant):
 class Nlb(Variant):
     name = "nlb"
 
+    def __init__(self, path, members=4, held=None):
+        super().__init__(path, members)
+        self.held = held            # drop path with this many flows held
+
     def setup(self):
+        if self.held is not None:
+            nlb_hold(self.held, self.members)
+            self.before = json.loads(sh("nlbctl -j stats dev " + DEV))[0]
+            return
         nlb_load()
         sh("nlbctl cluster add dev %s vip %s mode multicast node-id 1" % (DEV, VIP))
         if self.path == "drop":
@@ -405,6 +476,8 @@ def pps_part(path, variants, count, runs, title, scenario, params_of=None,
         params = dict(path=path, packets=count)
         if v.name == "nlb":
             params["members"] = v.members
+            if getattr(v, "held", None) is not None:
+                params["held_flows"] = v.held
         label = v.name + (params_of(v).get("label", "") if params_of else "")
         if v in unavailable:
             o = emit(scenario, v.name, params, [], "pps", reference=reference,
@@ -486,15 +559,43 @@ def part_scale():
     for o in objs:
         if "vs_4_members" in o:
             out("  %d members vs 4: %+.1f %%" % (o["params"]["members"], o["vs_4_members"] * 100))
-    reason = {"rules": "not available: needs port rules (issue 6)",
-              "held_flows": "not available: needs the flow table (issue 5)"}
-    out("  %-26s %s" % ("rules 1/16/64", reason["rules"]))
-    out("  %-26s %s" % ("held flows 1k/100k/1M", reason["held_flows"]))
-    for axis, values in (("rules", [1, 16, 64]), ("held_flows", [1000, 100000, 1000000])):
-        for val in values:
-            o = emit("scale-" + axis.replace("_", "-"), "nlb", {"path": "drop", axis: val}, [], "pps",
-                     reference="nft-ingress-drop", status="unavailable", reason=reason[axis])
-            tap(well_formed(o), "scale-%s %d marked unavailable" % (axis, val))
+    reason = "not available: needs port rules (issue 6)"
+    out("  %-26s %s" % ("rules 1/16/64", reason))
+    for val in (1, 16, 64):
+        o = emit("scale-rules", "nlb", {"path": "drop", "rules": val}, [], "pps",
+                 reference="nft-ingress-drop", status="unavailable", reason=reason)
+        tap(well_formed(o), "scale-rules %d marked unavailable" % val)
+    part_scale_held()
+
+
+def part_scale_held():
+    """Drop path against the flows held: 4 members, node 1 owns no bucket
+    but holds N UDP flows spread over all of them, so every dropped packet
+    costs a (missed) lookup in the flow table once N passes the bucket
+    count; 1k flows leave most buckets empty (one array read)."""
+    sizes = [1000, 10000] if args.tiny else [1000, 100000, 1000000]
+    variants = [NftIngressDrop("drop")] + [Nlb("drop", held=n) for n in sizes]
+    base_n = sizes[0]
+
+    def flat(v, ratio, samples):
+        if v.name != "nlb" or v.held == base_n:
+            return None, None, None
+        base = next((x for x in samples if x.name == "nlb" and x.held == base_n), None)
+        if not base or not samples[base] or not samples[v]:
+            return None, None, None
+        if len(samples[v]) == len(samples[base]):
+            delta = statistics.median(x / y for x, y in zip(samples[v], samples[base])) - 1
+        else:
+            delta = statistics.median(samples[v]) / statistics.median(samples[base]) - 1
+        return "within 10% of 1k flows", abs(delta) <= 0.10, {"vs_1k_flows": round(delta, 4)}
+
+    objs = pps_part("drop", variants, args.count, args.runs,
+                    "Scaling: drop path against held flows (4 members)", "scale-held-flows",
+                    params_of=lambda v: {"label": "" if v.name != "nlb" else " %d flows" % v.held},
+                    target=flat)
+    for o in objs:
+        if "vs_1k_flows" in o:
+            out("  %d flows vs 1k: %+.1f %%" % (o["params"]["held_flows"], o["vs_1k_flows"] * 100))
 
 
 # --- part 4: failover and convergence ---------------------------------------
@@ -937,15 +1038,62 @@ def part_memory():
                      status="ok" if vals else "failed", extra={"map_payload_bytes": payload})
             # a delta can be 0 or negative (noise, pages freed meanwhile)
             tap(o["status"] == "ok", "memory-cluster %s B=%d ran and reported" % (part, buckets))
-    why = "not available: needs the flow table (issue 5)"
-    o = emit("memory-flow", "nlb", {}, [], "bytes/flow", status="unavailable", reason=why,
-             target="<= 128 bytes per held flow")
-    out("  %-10s %s" % ("per flow", why))
-    tap(well_formed(o), "memory-flow marked unavailable")
+    part_memory_flow()
     o = emit("memory-module-accounting", "nlb", {}, [], "bytes", status="unavailable",
              reason="nlb.ko keeps no memory counters (nothing in /proc/net/nlb or nlbctl); "
                     "the slab/vmalloc deltas above stand in")
     tap(well_formed(o), "memory-module-accounting marked unavailable")
+
+
+def part_memory_flow():
+    """Bytes per held flow: SUnreclaim + VmallocUsed deltas (the slab
+    objects and the rhashtable's bucket array) over N flows, and the
+    slab cache's own object size (SLUB's /sys/kernel/slab)."""
+    n = 10000 if args.tiny else 1000000
+    out()
+    out("Memory per held flow: %d UDP flows held, deltas of SUnreclaim and VmallocUsed, %s" % (n, kernel))
+    samples, problems = [], None
+    try:
+        if not os.path.exists(os.path.join(PG, DEV)):
+            pktgen_setup()
+        for rep in range(1 if args.tiny else 3):
+            nlb_load()
+            sh("nlbctl cluster del dev %s 2>/dev/null; true" % DEV, check=False)
+            time.sleep(1)
+            m0 = meminfo()
+            nlb_hold(0)
+            m1 = meminfo()
+            pktgen_fill(n)
+            st = nlb_show()
+            if st["flows"] != n:
+                raise RuntimeError("held %d flows, not %d" % (st["flows"], n))
+            m2 = meminfo()
+            sh("nlbctl cluster del dev " + DEV)
+            per = ((m2["SUnreclaim"] - m1["SUnreclaim"]) + (m2["VmallocUsed"] - m1["VmallocUsed"])) / n
+            samples.append(per)
+            out("  run %d: %.1f B/flow (cluster itself %d B)" % (
+                rep + 1, per, (m1["SUnreclaim"] - m0["SUnreclaim"]) + (m1["VmallocUsed"] - m0["VmallocUsed"])))
+    except Exception as e:
+        problems = str(e)[-400:]
+    slab = {}
+    for k in ("object_size", "slab_size"):
+        try:
+            with open("/sys/kernel/slab/nlb_flow/" + k) as f:
+                slab[k] = int(f.read())
+        except OSError:
+            pass
+    if problems or not samples:
+        o = emit("memory-flow", "nlb", {"flows": n}, samples, "bytes/flow", status="failed",
+                 reason=problems or "no sample", target="<= 128 bytes per held flow")
+        out("  FAILED: %s" % o["reason"])
+    else:
+        med = statistics.median(samples)
+        o = emit("memory-flow", "nlb", {"flows": n}, samples, "bytes/flow",
+                 target="<= 128 bytes per held flow", target_met=med <= 128,
+                 extra={"slab_" + k: v for k, v in slab.items()})
+        out("  median %.1f B/flow (slab object %s B, %s B with its slab overhead): target <= 128: %s"
+            % (med, slab.get("object_size", "?"), slab.get("slab_size", "?"), "met" if med <= 128 else "MISSED"))
+    tap(well_formed(o), "memory-flow ran and reported", o.get("reason"))
 
 
 # --- main -------------------------------------------------------------------

@@ -11,7 +11,8 @@
 # Netns:    ns_add NAME, ns_del_all, nx NS CMD... (run in namespace NS)
 # Cluster:  topo_create N (the standard topology below), node_mac I,
 #           cluster_add I MODE [ARGS...]
-# Kernel:   dmesg_mark, dmesg_check NAME (no WARNING/BUG/oops since mark)
+# Kernel:   dmesg_mark, dmesg_check NAME (no WARNING/BUG/oops since mark,
+#           no nlb leak kmemleak finds), nlb_leaks
 #
 # Standard topology (topo_create N), all inside the guest:
 #
@@ -210,11 +211,30 @@ dmesg_mark() {
 	_dmesg_mark=$(dmesg | wc -l)
 }
 
-# dmesg_check NAME: no kernel warning since the last dmesg_mark.
+# nlb_leaks: on a kernel with kmemleak (the debug kernel), the objects it
+# finds unreferenced that nlb.ko allocated: a backtrace with a function of
+# nlb.ko, or, once the module is gone, an address no symbol resolves.  Two
+# scans (kmemleak leaves an object whose contents changed for the next
+# one); the reports are then cleared, so that the next test sees its own.
+nlb_leaks() {
+	local f=/sys/kernel/debug/kmemleak
+	[ -w "$f" ] || return 0
+	echo scan >"$f" 2>/dev/null || return 0
+	echo scan >"$f" 2>/dev/null || return 0
+	awk 'function flush() { if (rec ~ /\[nlb\]|\] 0x[0-9a-f]+\n/) printf "%s", rec; rec = "" }
+	     /^unreferenced object/ { flush() }
+	     { rec = rec $0 "\n" }
+	     END { flush() }' "$f"
+	echo clear >"$f" 2>/dev/null || true
+}
+
+# dmesg_check NAME: no kernel warning since the last dmesg_mark, and no
+# leak of nlb's that kmemleak can see (debug kernel).
 dmesg_check() {
 	local bad
 	bad=$(dmesg | tail -n +"$((_dmesg_mark + 1))" |
 	      grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|circular locking|suspicious RCU|unreferenced object' || true)
+	bad+=$(nlb_leaks | head -n 40)
 	if [ -z "$bad" ]; then
 		tap_ok "$1"
 	else
