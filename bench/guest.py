@@ -223,14 +223,16 @@ def nlb_wait(pred, what, timeout=10):
     raise RuntimeError("nlb: %s: not reached in %d s" % (what, timeout))
 
 
-def nlb_hold(n, members=4):
-    """A cluster on DEV holding @n UDP flows in buckets it no longer owns:
-    node 1 alone takes them, then a static set of nodes 2..members+1
-    takes over the buckets; node 1 stays active with the flows held, so
-    that its drop path looks each bucket's packets up in the table."""
+def nlb_hold(n, members=4, drain=True, max_flows=None):
+    """A cluster on DEV holding @n UDP flows: node 1 alone takes them,
+    then (@drain) the static set grows to nodes 1..@members and node 1
+    drainstops: it takes no new flow and keeps the held ones (udp-timeout
+    3600, no drain-timeout), so that its drop path looks the packets of
+    every bucket holding a flow up in the table, as a draining node's
+    does."""
     nlb_load()
     sh("nlbctl cluster add dev %s vip %s mode multicast node-id 1 max-flows %d udp-timeout 3600"
-       % (DEV, VIP, max(2 * n, 1000)))
+       % (DEV, VIP, max_flows or max(2 * n, 1000)))
     sh("nlbctl member set dev %s nodes 1" % DEV)
     nlb_wait(lambda st: st["state"] == "active" and st["owned_buckets"] == st["buckets"],
              "node 1 owns every bucket")
@@ -240,9 +242,12 @@ def nlb_hold(n, members=4):
     if st["flows"] != n:
         raise RuntimeError("nlb holds %d flows, not %d (flows_full %d)"
                            % (st["flows"], n, st["stats"].get("flows_full", -1)))
-    ids = ",".join(str(i) for i in range(2, members + 2))
-    sh("nlbctl member set dev %s nodes %s" % (DEV, ids))
-    nlb_wait(lambda st: st["owned_buckets"] == 0 and st["state"] == "active", "node 1 owns none")
+    if drain:
+        ids = ",".join(str(i) for i in range(1, members + 1))
+        sh("nlbctl member set dev %s nodes %s && nlbctl drainstop dev %s" % (DEV, ids, DEV))
+        st = nlb_wait(lambda st: st["state"] == "draining", "node 1 draining")
+        if st["flows"] != n:
+            raise RuntimeError("draining with %d flows, not %d" % (st["flows"], n))
     return st
 
 
@@ -569,10 +574,10 @@ def part_scale():
 
 
 def part_scale_held():
-    """Drop path against the flows held: 4 members, node 1 owns no bucket
-    but holds N UDP flows spread over all of them, so every dropped packet
-    costs a (missed) lookup in the flow table once N passes the bucket
-    count; 1k flows leave most buckets empty (one array read)."""
+    """Drop path against the flows held: node 1 of 4, draining, holds N
+    UDP flows spread over all buckets, so every dropped packet costs a
+    (missed) lookup in the flow table once N passes the bucket count; 1k
+    flows leave most buckets empty (one array read)."""
     sizes = [1000, 10000] if args.tiny else [1000, 100000, 1000000]
     variants = [NftIngressDrop("drop")] + [Nlb("drop", held=n) for n in sizes]
     base_n = sizes[0]
@@ -590,7 +595,7 @@ def part_scale_held():
         return "within 10% of 1k flows", abs(delta) <= 0.10, {"vs_1k_flows": round(delta, 4)}
 
     objs = pps_part("drop", variants, args.count, args.runs,
-                    "Scaling: drop path against held flows (4 members)", "scale-held-flows",
+                    "Scaling: drop path against held flows (4 members, draining)", "scale-held-flows",
                     params_of=lambda v: {"label": "" if v.name != "nlb" else " %d flows" % v.held},
                     target=flat)
     for o in objs:
@@ -1061,7 +1066,7 @@ def part_memory_flow():
             sh("nlbctl cluster del dev %s 2>/dev/null; true" % DEV, check=False)
             time.sleep(1)
             m0 = meminfo()
-            nlb_hold(0)
+            nlb_hold(0, drain=False, max_flows=2 * n)
             m1 = meminfo()
             pktgen_fill(n)
             st = nlb_show()
