@@ -541,26 +541,32 @@ def part_accept():
              if v.name == "nlb" else (None, None, None))
 
 
-def part_scale():
-    members = [4, 16] if args.tiny else [4, 16, 64]
-    variants = [NftIngressDrop("drop")] + [Nlb("drop", members=m) for m in members]
-
+def flat_target(axis, base_val, base_name, key):
+    """The "flat" target of a scale part: each nlb variant within 10 % of
+    the one whose axis(v) is base_val, as the median of per-round ratios;
+    the relative difference goes in the result as @key."""
     def flat(v, ratio, samples):
-        if v.name != "nlb" or v.members == 4:
+        if v.name != "nlb" or axis(v) == base_val:
             return None, None, None
-        base = next((x for x in samples if x.name == "nlb" and x.members == 4), None)
+        base = next((x for x in samples if x.name == "nlb" and axis(x) == base_val), None)
         if not base or not samples[base] or not samples[v]:
             return None, None, None
         if len(samples[v]) == len(samples[base]):
             delta = statistics.median(x / y for x, y in zip(samples[v], samples[base])) - 1
         else:
             delta = statistics.median(samples[v]) / statistics.median(samples[base]) - 1
-        return "within 10% of 4 members", abs(delta) <= 0.10, {"vs_4_members": round(delta, 4)}
+        return "within 10% of " + base_name, abs(delta) <= 0.10, {key: round(delta, 4)}
+    return flat
+
+
+def part_scale():
+    members = [4, 16] if args.tiny else [4, 16, 64]
+    variants = [NftIngressDrop("drop")] + [Nlb("drop", members=m) for m in members]
 
     objs = pps_part("drop", variants, args.count, args.runs,
                     "Scaling: drop path against members", "scale-members",
                     params_of=lambda v: {"label": "" if v.name != "nlb" else " %d members" % v.members},
-                    target=flat)
+                    target=flat_target(lambda v: v.members, 4, "4 members", "vs_4_members"))
     for o in objs:
         if "vs_4_members" in o:
             out("  %d members vs 4: %+.1f %%" % (o["params"]["members"], o["vs_4_members"] * 100))
@@ -580,24 +586,10 @@ def part_scale_held():
     flows leave most buckets empty (one array read)."""
     sizes = [1000, 10000] if args.tiny else [1000, 100000, 1000000]
     variants = [NftIngressDrop("drop")] + [Nlb("drop", held=n) for n in sizes]
-    base_n = sizes[0]
-
-    def flat(v, ratio, samples):
-        if v.name != "nlb" or v.held == base_n:
-            return None, None, None
-        base = next((x for x in samples if x.name == "nlb" and x.held == base_n), None)
-        if not base or not samples[base] or not samples[v]:
-            return None, None, None
-        if len(samples[v]) == len(samples[base]):
-            delta = statistics.median(x / y for x, y in zip(samples[v], samples[base])) - 1
-        else:
-            delta = statistics.median(samples[v]) / statistics.median(samples[base]) - 1
-        return "within 10% of 1k flows", abs(delta) <= 0.10, {"vs_1k_flows": round(delta, 4)}
-
     objs = pps_part("drop", variants, args.count, args.runs,
                     "Scaling: drop path against held flows (4 members, draining)", "scale-held-flows",
                     params_of=lambda v: {"label": "" if v.name != "nlb" else " %d flows" % v.held},
-                    target=flat)
+                    target=flat_target(lambda v: v.held, sizes[0], "1k flows", "vs_1k_flows"))
     for o in objs:
         if "vs_1k_flows" in o:
             out("  %d flows vs 1k: %+.1f %%" % (o["params"]["held_flows"], o["vs_1k_flows"] * 100))

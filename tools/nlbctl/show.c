@@ -717,28 +717,36 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* nlbctl show flows dev DEV: the flows this node holds, in no order. */
-static int show_flows(struct nlbctl *ctl, int argc, char **argv)
+/* Dump @cmd for @dev into @cb, as one JSON array with -j. */
+static int dump_dev(struct nlbctl *ctl, uint8_t cmd, const char *dev,
+		    mnl_cb_t cb, void *data)
 {
-	const char *dev = NULL;
 	struct nlmsghdr *nlh;
 	struct nlb_sock *s;
 	int ret;
+
+	s = nlbctl_sock(ctl);
+	if (!s)
+		return -1;
+	nlh = nlb_msg(s, cmd, NLM_F_DUMP);
+	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+	if (ctl->jw)
+		jw_arr_start(ctl->jw, NULL);
+	ret = nlb_talk(s, nlh, cb, data);
+	if (ctl->jw)
+		jw_arr_end(ctl->jw);
+	return ret;
+}
+
+static int show_flows(struct nlbctl *ctl, int argc, char **argv)
+{
+	const char *dev = NULL;
 
 	if (parse_dev_only(argc, argv, &dev))
 		return -1;
 	if (!dev)
 		return nlbctl_error("show flows needs dev");
-	s = nlbctl_sock(ctl);
-	if (!s)
-		return -1;
-	nlh = nlb_msg(s, NLB_CMD_FLOW_GET, NLM_F_DUMP);
-	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
-	if (ctl->jw)
-		jw_arr_start(ctl->jw, NULL);
-	ret = nlb_talk(s, nlh, flow_cb, ctl);
-	if (ctl->jw)
-		jw_arr_end(ctl->jw);
-	return ret;
+	return dump_dev(ctl, NLB_CMD_FLOW_GET, dev, flow_cb, ctl);
 }
 
 struct bucket_ctx {
@@ -795,9 +803,6 @@ static int show_buckets(struct nlbctl *ctl, int argc, char **argv)
 {
 	struct bucket_ctx ctx = { .ctl = ctl };
 	const char *dev = NULL;
-	struct nlmsghdr *nlh;
-	struct nlb_sock *s;
-	int ret;
 
 	while (argc > 0) {
 		if (matches(*argv, "all")) {
@@ -816,17 +821,7 @@ static int show_buckets(struct nlbctl *ctl, int argc, char **argv)
 	}
 	if (!dev)
 		return nlbctl_error("show buckets needs dev");
-	s = nlbctl_sock(ctl);
-	if (!s)
-		return -1;
-	nlh = nlb_msg(s, NLB_CMD_BUCKET_GET, NLM_F_DUMP);
-	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
-	if (ctl->jw)
-		jw_arr_start(ctl->jw, NULL);
-	ret = nlb_talk(s, nlh, bucket_cb, &ctx);
-	if (ctl->jw)
-		jw_arr_end(ctl->jw);
-	return ret;
+	return dump_dev(ctl, NLB_CMD_BUCKET_GET, dev, bucket_cb, &ctx);
 }
 
 /*
