@@ -162,19 +162,23 @@ def pktgen_setup():
     pg("kpktgend_0", "add_device " + DEV)
 
 
-def pktgen_run(count, dport):
-    """Inject @count frames into DEV's receive path; returns pps."""
+def pktgen_inject(count, dport, src, sports, rnd):
+    """Inject @count UDP frames to VIP:@dport into DEV's receive path,
+    sources in @src (first, last address, inclusive) and ports in @sports
+    (first, end, exclusive, as pktgen has them), drawn at random (@rnd) or
+    stepped by one per frame; returns pps."""
+    flag = "" if rnd else "!"
     for c in ("count %d" % count, "pkt_size 60", "delay 0", "burst 1", "clone_skb 0",
               "xmit_mode netif_receive", "dst " + VIP,
-              "src_min 10.1.0.1", "src_max 10.1.1.0",        # 256 addresses
-              "udp_src_min 1024", "udp_src_max 1039",         # x 16 ports
+              "src_min " + src[0], "src_max " + src[1],
+              "udp_src_min %d" % sports[0], "udp_src_max %d" % sports[1],
               "udp_dst_min %d" % dport, "udp_dst_max %d" % dport,
-              "flag IPSRC_RND", "flag UDPSRC_RND", "dst_mac " + CLUSTER_MAC):
+              "flag %sIPSRC_RND" % flag, "flag %sUDPSRC_RND" % flag, "dst_mac " + CLUSTER_MAC):
         pg(DEV, c)
     pg("pgctrl", "start")
     # "start" returns once the device stops running, which pktgen marks
     # just before it writes the result: wait for the result line.
-    for _ in range(100):
+    for _ in range(200):
         with open(os.path.join(PG, DEV)) as f:
             res = f.read()
         m = re.search(r"Result: OK: .*?(\d+)pps", res, re.S)
@@ -184,29 +188,21 @@ def pktgen_run(count, dport):
     raise RuntimeError("pktgen: no result: " + res[-300:])
 
 
+def pktgen_run(count, dport):
+    """@count frames of random flows (256 addresses x 15 ports); pps."""
+    return pktgen_inject(count, dport, ("10.1.0.1", "10.1.1.0"), (1024, 1039), True)
+
+
 def pktgen_fill(n):
-    """Inject @n UDP packets of @n distinct flows (10.4.0.0/16 and up,
+    """Inject @n UDP packets of @n distinct flows (10.4.0.1 and up,
     source ports 1024..1279, to FILL_PORT): pktgen steps the address and
     the port by one per packet, and an odd number of addresses makes the
     first 256 * addresses pairs distinct."""
     a = (n + 255) // 256
     a += 1 - a % 2
-    base = 0x0a040001
-    hi = base + a - 1
-    for c in ("count %d" % n, "pkt_size 60", "delay 0", "burst 1", "clone_skb 0",
-              "xmit_mode netif_receive", "dst " + VIP,
-              "src_min 10.4.0.1", "src_max %d.%d.%d.%d" % (hi >> 24, hi >> 16 & 255, hi >> 8 & 255, hi & 255),
-              "udp_src_min 1024", "udp_src_max 1280",
-              "udp_dst_min %d" % FILL_PORT, "udp_dst_max %d" % FILL_PORT,
-              "flag !IPSRC_RND", "flag !UDPSRC_RND", "dst_mac " + CLUSTER_MAC):
-        pg(DEV, c)
-    pg("pgctrl", "start")
-    for _ in range(200):
-        with open(os.path.join(PG, DEV)) as f:
-            if "Result: OK" in f.read():
-                return
-        time.sleep(0.05)
-    raise RuntimeError("pktgen fill: no result")
+    hi = 0x0a040001 + a - 1
+    pktgen_inject(n, FILL_PORT, ("10.4.0.1", "%d.%d.%d.%d" % (hi >> 24, hi >> 16 & 255, hi >> 8 & 255, hi & 255)),
+                  (1024, 1280), False)
 
 
 def nlb_show():
