@@ -153,7 +153,7 @@ static const u8 nlb_config_tag[7] = { 'n', 'l', 'b', '-', 'c', 'f', 'g' };
 u64 nlb_config_digest(const struct nlb_config *cfg)
 {
 	u8 buf[sizeof(nlb_config_tag) + 1 + 1 + 4 + NLB_CORE_SEED_LEN + 1 +
-	       4 * NLB_CORE_MAX_VIPS];
+	       4 * NLB_CORE_MAX_VIPS + 8];
 	u32 sorted[NLB_CORE_MAX_VIPS];
 	unsigned int i, j, n = cfg->nvips;
 	size_t len;
@@ -183,6 +183,8 @@ u64 nlb_config_digest(const struct nlb_config *cfg)
 	buf[len++] = n;
 	for (i = 0; i < n; i++, len += 4)
 		nlb_store_be32(buf + len, sorted[i]);
+	nlb_store_be64(buf + len, cfg->rules);
+	len += 8;
 	return nlb_siphash(&nlb_config_digest_key, buf, len);
 }
 
@@ -195,26 +197,44 @@ static const u8 nlb_view_tag[8] = { 'n', 'l', 'b', '-', 'v', 'i', 'e', 'w' };
 
 u64 nlb_view_digest(const struct nlb_member *members, unsigned int n)
 {
-	u8 buf[sizeof(nlb_view_tag) + 1 + 1 + 5 * NLB_CORE_MAX_NODES];
-	u32 weight[NLB_CORE_MAX_NODES + 1] = { 0 };
+	u8 buf[sizeof(nlb_view_tag) + 1 + 1 + 6 * NLB_CORE_MAX_NODES];
+	const struct nlb_member *by_id[NLB_CORE_MAX_NODES + 1] = { NULL };
 	unsigned int i, cnt = 0;
 	size_t len;
 
 	/* By id, so that the digest does not depend on the order given. */
 	for (i = 0; i < n; i++)
-		if (members[i].id >= 1 && members[i].id <= NLB_CORE_MAX_NODES)
-			weight[members[i].id] = members[i].weight;
+		if (members[i].id >= 1 && members[i].id <= NLB_CORE_MAX_NODES &&
+		    members[i].weight)
+			by_id[members[i].id] = &members[i];
 	len = sizeof(nlb_view_tag) + 2;
 	for (i = 1; i <= NLB_CORE_MAX_NODES; i++) {
-		if (!weight[i])
+		if (!by_id[i])
 			continue;
 		buf[len] = i;
-		nlb_store_be32(buf + len + 1, weight[i]);
-		len += 5;
+		nlb_store_be32(buf + len + 1, by_id[i]->weight);
+		buf[len + 5] = nlb_member_priority(by_id[i]);
+		len += 6;
 		cnt++;
 	}
 	memcpy(buf, nlb_view_tag, sizeof(nlb_view_tag));
 	buf[sizeof(nlb_view_tag)] = NLB_VIEW_DIGEST_VERSION;
 	buf[sizeof(nlb_view_tag) + 1] = cnt;
 	return nlb_siphash(&nlb_view_digest_key, buf, len);
+}
+
+u8 nlb_default_host(const struct nlb_member *members, unsigned int n)
+{
+	const struct nlb_member *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct nlb_member *m = &members[i];
+
+		if (!best || nlb_member_priority(m) < nlb_member_priority(best) ||
+		    (nlb_member_priority(m) == nlb_member_priority(best) &&
+		     m->id < best->id))
+			best = m;
+	}
+	return best ? best->id : NLB_NODE_NONE;
 }

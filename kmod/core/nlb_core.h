@@ -91,7 +91,20 @@ static inline u32 nlb_bucket_of(u32 hash, u32 buckets)
 struct nlb_member {
 	u8 id;		/* 1..NLB_CORE_MAX_NODES */
 	u32 weight;	/* > 0 */
+	u8 priority;	/* host priority, 1 is best; 0: the id (default) */
 };
+
+/* A member's host priority: its own, or its id when it has none. */
+static inline u8 nlb_member_priority(const struct nlb_member *m)
+{
+	return m->priority ? m->priority : m->id;
+}
+
+/*
+ * The default host of a member set: the member with the best (lowest) host
+ * priority, the lower id on a tie; NLB_NODE_NONE for no member.
+ */
+u8 nlb_default_host(const struct nlb_member *members, unsigned int n);
 
 /* Bytes of scratch memory nlb_map_build() needs. */
 size_t nlb_map_scratch_size(u32 buckets, unsigned int nmembers);
@@ -202,24 +215,26 @@ struct nlb_config {
 	const u8 *seed;		/* NLB_CORE_SEED_LEN bytes */
 	const __be32 *vips;
 	unsigned int nvips;	/* at most NLB_CORE_MAX_VIPS are covered */
+	u64 rules;		/* nlb_rules_digest() of the port rules */
 };
 
-#define NLB_CONFIG_DIGEST_VERSION	1
+#define NLB_CONFIG_DIGEST_VERSION	2
 
 /*
  * 64-bit digest; independent of the order of the VIPs.  SipHash-2-4
  * (nlb_siphash) under a fixed, documented key over a canonical, documented
  * byte string ("nlb-cfg" tag + version byte, mode, buckets be32, seed,
- * nvips, sorted VIPs).
+ * nvips, sorted VIPs, rules digest be64).
  */
 u64 nlb_config_digest(const struct nlb_config *cfg);
 
-#define NLB_VIEW_DIGEST_VERSION	1
+#define NLB_VIEW_DIGEST_VERSION	2
 
 /*
  * 64-bit digest of a bucket map's member set: SipHash-2-4 under a fixed,
- * documented key over "nlb-view", version byte, n, then (id, be32 weight)
- * per member in ascending id order.  Independent of the order of
+ * documented key over "nlb-view", version byte, n, then (id, be32 weight,
+ * host priority) per member in ascending id order, the priority as
+ * nlb_member_priority() gives it.  Independent of the order of
  * @members; members with an id outside 1..NLB_CORE_MAX_NODES or weight 0 are
  * not covered (nlb_map_build() refuses them).
  */

@@ -9,14 +9,16 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
-#include "../nlb_core.h"
+#include "../nlb_rules.h"
 #include "tap.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Documentation/heartbeat.md, "Example": the digest of the example config. */
-#define GOLDEN_DIGEST	0x71f22daef980e2c8ULL
-#define GOLDEN_VIEW	0x2b2c0d45efd76a27ULL	/* members {1:3, 2:1, 3:1, 64:100} */
+#define GOLDEN_DIGEST	0x9d9932bfba1c27f5ULL
+#define GOLDEN_RULES	0x5250fcfb0a5ab0a1ULL	/* the default rule alone */
+/* members {1: weight 3 priority 5, 2: 1 2, 3: 1 (priority 0: 3), 64: 100 1} */
+#define GOLDEN_VIEW	0x0f5eaf8e38d1bfceULL
 
 static const u8 golden[96] = {
 	0x01, 0x01, 0x00, 0x60, 0x0a, 0x00, 0x00, 0x64,
@@ -24,7 +26,7 @@ static const u8 golden[96] = {
 	0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef,
 	0x17, 0x97, 0x9c, 0xfe, 0x36, 0x2a, 0x00, 0x29,
 	0x17, 0x97, 0x9c, 0xfe, 0x36, 0x2a, 0x00, 0x00,
-	0x71, 0xf2, 0x2d, 0xae, 0xf9, 0x80, 0xe2, 0xc8,
+	0x9d, 0x99, 0x32, 0xbf, 0xba, 0x1c, 0x27, 0xf5,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0f,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0b,
 	/* 32 bytes left for the HMAC, zero as encoded */
@@ -456,7 +458,8 @@ static void test_digest(void)
 		{ 1, 0, 2, 3 }, { 3, 2, 1, 0 }, { 2, 3, 0, 1 },
 	};
 	u8 seed[NLB_CORE_SEED_LEN], s2[NLB_CORE_SEED_LEN];
-	struct nlb_config cfg, c;
+	struct nlb_config cfg = { 0 }, c;
+	struct nlb_rule rule;
 	__be32 v[4], w[4];
 	unsigned int i, j, bad;
 	u64 d, base;
@@ -471,6 +474,11 @@ static void test_digest(void)
 	cfg.seed = seed;
 	cfg.vips = v;
 	cfg.nvips = 2;
+	nlb_rule_default(&rule);
+	cfg.rules = nlb_rules_digest(&rule, 1);
+	if (!tap_check(cfg.rules == GOLDEN_RULES,
+		       "digest: pinned rules digest of the default rule"))
+		tap_diag("got %016" PRIx64, cfg.rules);
 	d = nlb_config_digest(&cfg);
 	if (!tap_check(d == GOLDEN_DIGEST, "digest: pinned example value"))
 		tap_diag("got %016" PRIx64, d);
@@ -519,6 +527,12 @@ static void test_digest(void)
 		bad += nlb_config_digest(&c) == base;
 	}
 	tap_check(!bad, "digest: covers every VIP");
+	for (bad = 0, i = 0; i < 64; i++) {
+		c = cfg;
+		c.rules ^= 1ULL << i;
+		bad += nlb_config_digest(&c) == base;
+	}
+	tap_check(!bad, "digest: covers every bit of the rules digest");
 	c = cfg;
 	c.nvips = 0;
 	d = nlb_config_digest(&c);
@@ -530,8 +544,10 @@ static void test_digest(void)
 static void test_view_digest(void)
 {
 	static const struct nlb_member m[] = {
-		{ .id = 1, .weight = 3 }, { .id = 2, .weight = 1 },
-		{ .id = 3, .weight = 1 }, { .id = 64, .weight = 100 },
+		{ .id = 1, .weight = 3, .priority = 5 },
+		{ .id = 2, .weight = 1, .priority = 2 },
+		{ .id = 3, .weight = 1 },
+		{ .id = 64, .weight = 100, .priority = 1 },
 	};
 	struct nlb_member r[4], c[4];
 	u64 base = nlb_view_digest(m, 4);
@@ -549,6 +565,21 @@ static void test_view_digest(void)
 		bad += nlb_view_digest(c, 4) == base;
 	}
 	tap_check(!bad, "view: covers every member's weight");
+	for (bad = 0, i = 0; i < 4; i++) {
+		memcpy(c, m, sizeof(c));
+		c[i].priority = 7;
+		bad += nlb_view_digest(c, 4) == base;
+	}
+	tap_check(!bad, "view: covers every member's host priority");
+	memcpy(c, m, sizeof(c));
+	c[2].priority = 3;
+	tap_check(nlb_view_digest(c, 4) == base,
+		  "view: priority 0 stands for the node id");
+	tap_check(nlb_default_host(m, 4) == 64 && nlb_default_host(c, 0) == 0,
+		  "default host: the best priority; none without members");
+	c[0].priority = 1;
+	tap_check(nlb_default_host(c, 4) == 1,
+		  "default host: the lower id on a tie of priorities");
 	memcpy(c, m, sizeof(c));
 	c[2].id = 4;
 	tap_check(nlb_view_digest(c, 4) != base, "view: covers the ids");

@@ -217,9 +217,9 @@ int main(void)
 	tap_check(ok, "equal weights: every member owns floor or ceil of B/N, N=1..64");
 
 	/* Weights: largest-remainder shares */
-	mem[0] = (struct nlb_member){ 1, 50 };
-	mem[1] = (struct nlb_member){ 2, 30 };
-	mem[2] = (struct nlb_member){ 3, 20 };
+	mem[0] = (struct nlb_member){ .id = 1, .weight = 50 };
+	mem[1] = (struct nlb_member){ .id = 2, .weight = 30 };
+	mem[2] = (struct nlb_member){ .id = 3, .weight = 20 };
 	build(map, B, mem, 3);
 	count(map, B, c);
 	if (!tap_check(c[1] == 2048 && c[2] == 1229 && c[3] == 819,
