@@ -154,6 +154,7 @@ static void nlb_cluster_free(struct nlb_cluster *cl)
 
 	if (map)
 		nlb_map_free(map);
+	nlb_rules_free(rcu_dereference_protected(cl->rules, true));
 	kvfree(rcu_dereference_protected(cl->held, true));
 	kvfree(cl->peer_held);
 	kvfree(cl->tx_held);
@@ -205,19 +206,10 @@ static void nlb_cluster_del_hb_mac(struct nlb_cluster *cl)
 static void nlb_cluster_set_identity(struct nlb_cluster *cl,
 				     const struct nlb_cluster_params *p)
 {
-	struct nlb_config cfg = {
-		.mode = p->mode,
-		.buckets = p->buckets,
-		.seed = cl->seed,
-		.vips = cl->vips,
-		.nvips = cl->nvips,
-	};
-
 	cl->cluster_id = cl->vips[0];
 	cl->hb_mac[0] = 0x03;
 	cl->hb_mac[1] = 0xbf;
 	memcpy(&cl->hb_mac[2], &cl->vips[0], 4);
-	cl->digest = nlb_config_digest(&cfg);
 	cl->nonce = get_random_u64();
 	/* Counters start at the birth time: they rise across restarts. */
 	cl->birth = ktime_get_real_ns();
@@ -225,6 +217,7 @@ static void nlb_cluster_set_identity(struct nlb_cluster *cl,
 	cl->hb_interval = p->hb_interval;
 	cl->hb_tolerance = p->hb_tolerance;
 	cl->weight = p->weight;
+	cl->priority = p->priority ? p->priority : p->node_id;
 	cl->buckets = p->buckets;
 	cl->drain_timeout = p->drain_timeout;
 }
@@ -234,7 +227,9 @@ int nlb_cluster_create(struct nlb_net *nn,
 		       struct netlink_ext_ack *extack)
 {
 	struct nlb_auth *auth = NULL;
+	struct nlb_rules *rules;
 	struct nlb_cluster *cl;
+	struct nlb_rule rule;
 	int err;
 
 	ASSERT_RTNL();
@@ -278,6 +273,15 @@ int nlb_cluster_create(struct nlb_net *nn,
 	nlb_cluster_set_identity(cl, p);
 	RCU_INIT_POINTER(cl->auth, auth);
 	auth = NULL;
+	/* Windows NLB's default rule: everything balanced, single affinity. */
+	nlb_rule_default(&rule);
+	rules = nlb_rules_create(&rule, 1, NULL);
+	if (IS_ERR(rules)) {
+		err = PTR_ERR(rules);
+		NL_SET_ERR_MSG(extack, "cannot build the rule table");
+		goto err_put;
+	}
+	nlb_rules_publish(cl, rules);
 
 	err = nlb_membership_init(cl, p->buckets);
 	if (err) {
@@ -421,6 +425,8 @@ int nlb_cluster_change(struct nlb_cluster *cl,
 		WRITE_ONCE(cl->hb_tolerance, s->hb_tolerance);
 	if (s->set_weight)
 		WRITE_ONCE(cl->weight, s->weight);
+	if (s->set_priority)
+		WRITE_ONCE(cl->priority, s->priority);
 	if (s->set_max_flows)
 		WRITE_ONCE(cl->flows.max, s->max_flows);
 	if (s->set_tcp_timeout)

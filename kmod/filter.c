@@ -4,16 +4,17 @@
  *
  * It runs before IP receive, on every frame the device takes in, so it also
  * sees unicast-mode frames the stack would drop as PACKET_OTHERHOST.  For an
- * IPv4 packet to one of the cluster's VIPs it keys the flow, looks up the
- * owner of the flow's bucket in the current map and accepts the packet
- * (as PACKET_HOST) only on the owner.  Everything else passes untouched,
+ * IPv4 packet to one of the cluster's VIPs it finds the flow's port rule,
+ * keys the flow as the rule says, looks up the owner of the flow's slot in
+ * the current map and accepts the packet (as PACKET_HOST) only on the
+ * owner; a disabled rule's packets are dropped everywhere.  Everything else passes untouched,
  * except that an ARP frame sent to the cluster MAC is taken as our own: in
  * unicast mode that is how replies to our ARP requests come back (they
  * carry the VIP as sender, hence the cluster MAC), and the stack would
  * drop them as PACKET_OTHERHOST and never resolve a client.
  *
- * Lock-free and allocation-free: the map is read under RCU (netfilter hooks
- * run inside rcu_read_lock()), counters are per CPU.
+ * Lock-free and allocation-free: the map and the rules are read under RCU
+ * (netfilter hooks run inside rcu_read_lock()), counters are per CPU.
  */
 #include <linux/etherdevice.h>
 #include <linux/ip.h>
@@ -21,37 +22,57 @@
 
 #include "nlb.h"
 
-u8 nlb_filter_owner(const struct nlb_cluster *cl, const struct nlb_map *map,
-		    const struct nlb_flow *flow, u32 *hash, u32 *bucket)
+/*
+ * How @flow is filtered: its port rule, and from the rule the map kind and
+ * the affinity that give its slot.  TCP and UDP with ports follow their
+ * rule (a multiple-host rule its affinity over the load-weighted or the
+ * equal map, a single-host rule the default host), or the default host if
+ * no rule covers them.  Other traffic to a VIP (ICMP, other protocols,
+ * fragments, which carry no port) is balanced by source address over the
+ * load-weighted map.  The filter, the query and the flow table all take
+ * the slot from here, so they never disagree.
+ */
+void nlb_filter_classify(const struct nlb_cluster *cl,
+			 const struct nlb_map *map,
+			 const struct nlb_rules *rules,
+			 const struct nlb_flow *flow, struct nlb_verdict_of *v)
 {
-	u32 h = nlb_flow_hash(&cl->key, flow, NLB_AFFINITY_NONE);
-	u32 b = nlb_bucket_of(h, map->buckets);
+	enum nlb_affinity aff = NLB_AFFINITY_NONE;
+	enum nlb_map_kind kind = NLB_MAP_LOAD;
+	const struct nlb_rule *r;
 
-	if (hash)
-		*hash = h;
-	if (bucket)
-		*bucket = b;
-	return map->owner[b];
+	v->rule = -1;
+	v->disabled = false;
+	if ((flow->proto == IPPROTO_TCP || flow->proto == IPPROTO_UDP) &&
+	    (flow->flags & NLB_FLOW_F_PORTS)) {
+		v->rule = nlb_rules_lookup(rules->table, flow->daddr,
+					   flow->proto, ntohs(flow->dport));
+		kind = NLB_MAP_DEFAULT;
+		if (v->rule >= 0) {
+			r = &rules->rule[v->rule];
+			if (r->mode == NLB_RULE_MULTIPLE) {
+				aff = r->affinity;
+				kind = r->equal ? NLB_MAP_EQUAL : NLB_MAP_LOAD;
+			} else if (r->mode == NLB_RULE_DISABLED) {
+				v->disabled = true;
+			}
+		}
+	}
+	v->hash = nlb_flow_hash(&cl->key, flow, aff);
+	v->bucket = nlb_bucket_of(v->hash, map->buckets);
+	v->slot = kind * map->buckets + v->bucket;
+	v->owner = v->disabled ? NLB_NODE_NONE : map->owner[v->slot];
 }
 
 /*
- * Does this node accept @flow?  It must own the flow's bucket, not be
- * holding the bucket back while the cluster converges (membership.c), and
- * be active (a static member set keeps a stopped node in the map).
+ * Does this node accept new flows like @v?  It must own the slot, not be
+ * holding it back while the cluster converges (membership.c), and be
+ * active (a static member set keeps a stopped node in the map).
  */
 bool nlb_filter_accepts(const struct nlb_cluster *cl,
-			const struct nlb_map *map, const struct nlb_flow *flow,
-			u8 *owner, u32 *hash, u32 *bucket)
+			const struct nlb_map *map, const struct nlb_verdict_of *v)
 {
-	u32 b;
-	u8 o;
-
-	o = nlb_filter_owner(cl, map, flow, hash, &b);
-	if (owner)
-		*owner = o;
-	if (bucket)
-		*bucket = b;
-	return nlb_map_accepts(map, b, cl->node_id) &&
+	return !v->disabled && nlb_map_accepts(map, v->slot, cl->node_id) &&
 	       READ_ONCE(cl->state) == NLB_STATE_ACTIVE;
 }
 
@@ -76,30 +97,35 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 				      const struct nlb_flow *flow)
 {
 	const struct nlb_map *map = rcu_dereference(cl->map);
-	struct nlb_conn *conn = NULL;
-	bool owns, dirty = false;
+	struct nlb_rules *rules = rcu_dereference(cl->rules);
 	u8 held = NLB_CONN_NONE, state = READ_ONCE(cl->state);
-	u32 b;
+	struct nlb_conn *conn = NULL;
+	struct nlb_verdict_of v;
+	bool owns, dirty = false;
 
-	nlb_filter_owner(cl, map, flow, NULL, &b);
-	owns = nlb_map_accepts(map, b, cl->node_id) &&
-	       state == NLB_STATE_ACTIVE;
+	nlb_filter_classify(cl, map, rules, flow, &v);
+	if (v.disabled) {
+		nlb_count(cl, NLB_CNT_DISABLED);
+		goto drop;
+	}
+	owns = nlb_filter_accepts(cl, map, &v);
 	/* Held flows are served while active or draining, only. */
 	if ((state == NLB_STATE_ACTIVE || state == NLB_STATE_DRAINING) &&
 	    (flow->flags & NLB_FLOW_F_PORTS) &&
 	    (flow->proto == IPPROTO_TCP || flow->proto == IPPROTO_UDP)) {
-		conn = nlb_flows_lookup(cl, flow, b);
+		conn = nlb_flows_lookup(cl, flow, v.slot);
 		if (conn)
 			held = READ_ONCE(conn->state);
 	}
 	if (!conn && owns)
-		dirty = nlb_held_by_peer(cl, b) ||
-			(READ_ONCE(map->unconfirmed) && test_bit(b, map->hold));
+		dirty = nlb_held_by_peer(cl, v.bucket) ||
+			(READ_ONCE(map->unconfirmed) &&
+			 test_bit(v.slot, map->hold));
 
 	switch (nlb_conn_decide(flow, held, owns, dirty)) {
 	case NLB_V_ACCEPT_NEW:
-		atomic_long_inc(&cl->flows.bucket_started[b]);
-		nlb_flows_add(cl, flow, b);
+		atomic_long_inc(&cl->flows.bucket_started[v.slot]);
+		nlb_flows_add(cl, flow, v.slot);
 		break;
 	case NLB_V_ACCEPT_HELD:
 		nlb_flows_touch(cl, conn, flow);
@@ -111,18 +137,22 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 	case NLB_V_DROP_RESTART:
 		nlb_flows_forget(cl, conn);
 		nlb_count(cl, NLB_CNT_RESTARTED);
-		nlb_count(cl, NLB_CNT_DROPPED);
-		return NF_DROP;
+		goto drop;
 	case NLB_V_DROP_HELD:
 		nlb_count(cl, NLB_CNT_HELD_DROPPED);
 		fallthrough;
 	default:
-		nlb_count(cl, NLB_CNT_DROPPED);
-		return NF_DROP;
+		goto drop;
 	}
 	nlb_filter_take(cl, skb);
 	nlb_count(cl, NLB_CNT_ACCEPTED);
+	nlb_rule_count(rules, v.rule, NLB_RULE_CNT_ACCEPTED);
 	return NF_ACCEPT;
+
+drop:
+	nlb_count(cl, NLB_CNT_DROPPED);
+	nlb_rule_count(rules, v.rule, NLB_RULE_CNT_DROPPED);
+	return NF_DROP;
 }
 
 static unsigned int nlb_ingress(void *priv, struct sk_buff *skb,

@@ -46,13 +46,13 @@ static void nlb_conn_key(struct nlb_conn_key *key, const struct nlb_flow *f)
 	key->proto = f->proto;
 }
 
-/* RCU read side: the held flow of @f, or NULL. */
+/* RCU read side: the held flow of @f (of slot @slot), or NULL. */
 struct nlb_conn *nlb_flows_lookup(struct nlb_cluster *cl,
-				  const struct nlb_flow *f, u32 bucket)
+				  const struct nlb_flow *f, u32 slot)
 {
 	struct nlb_conn_key key;
 
-	if (!atomic_read(&cl->flows.bucket_count[bucket]))
+	if (!atomic_read(&cl->flows.bucket_count[slot]))
 		return NULL;
 	nlb_conn_key(&key, f);
 	return rhashtable_lookup(&cl->flows.ht, &key, nlb_conn_params);
@@ -63,9 +63,9 @@ static void nlb_conn_free_rcu(struct rcu_head *head)
 	kmem_cache_free(nlb_conn_cache, container_of(head, struct nlb_conn, rcu));
 }
 
-/* Start holding @f in @bucket, in state @state (packet path). */
+/* Start holding @f in slot @slot (packet path). */
 void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
-		   u32 bucket)
+		   u32 slot)
 {
 	struct nlb_flows *fl = &cl->flows;
 	struct nlb_conn *c;
@@ -80,7 +80,7 @@ void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
 	if (!c)
 		goto err;
 	nlb_conn_key(&c->key, f);
-	c->bucket = bucket;
+	c->slot = slot;
 	c->state = nlb_conn_next(NLB_CONN_NONE, f);
 	c->seen = jiffies;
 	err = rhashtable_lookup_insert_fast(&fl->ht, &c->node,
@@ -93,7 +93,7 @@ void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
 		atomic_dec(&fl->count);
 		return;
 	}
-	atomic_inc(&fl->bucket_count[bucket]);
+	atomic_inc(&fl->bucket_count[slot]);
 	atomic_inc(&fl->states[c->state]);
 	nlb_count(cl, NLB_CNT_FLOWS_CREATED);
 	return;
@@ -129,7 +129,7 @@ void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c)
 	if (rhashtable_remove_fast(&fl->ht, &c->node, nlb_conn_params))
 		return;
 	atomic_dec(&fl->count);
-	atomic_dec(&fl->bucket_count[c->bucket]);
+	atomic_dec(&fl->bucket_count[c->slot]);
 	atomic_dec(&fl->states[READ_ONCE(c->state)]);
 	call_rcu(&c->rcu, nlb_conn_free_rcu);
 }
@@ -205,23 +205,26 @@ static void nlb_flows_gc(struct work_struct *work)
 /*
  * The buckets where this node holds flows but takes no new ones, as bytes
  * (bit b % 8 of byte b / 8); false if there is none.  Any context.
+ * Peers learn buckets, not slots: a bucket is reported when a slot of any
+ * kind that holds flows is not this node's.
  */
 bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 			    const struct nlb_map *map, u8 *bits)
 {
 	u8 state = READ_ONCE(cl->state);
 	bool active = state == NLB_STATE_ACTIVE, any = false;
-	u32 b;
+	u32 s, b;
 
 	memset(bits, 0, map->buckets / 8);
 	if (!atomic_read(&cl->flows.count) ||
 	    (!active && state != NLB_STATE_DRAINING))
 		return false;
-	for (b = 0; b < map->buckets; b++) {
-		if (!atomic_read(&cl->flows.bucket_count[b]))
+	for (s = 0; s < nlb_map_slots(map); s++) {
+		if (!atomic_read(&cl->flows.bucket_count[s]))
 			continue;
-		if (active && map->owner[b] == cl->node_id)
+		if (active && map->owner[s] == cl->node_id)
 			continue;
+		b = s & (map->buckets - 1);
 		bits[b / 8] |= 1 << (b % 8);
 		any = true;
 	}
@@ -238,11 +241,13 @@ int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 	fl->tcp_timeout = p->tcp_timeout;
 	fl->close_timeout = p->close_timeout;
 	fl->udp_timeout = p->udp_timeout;
-	fl->bucket_count = kvcalloc(buckets, sizeof(atomic_t), GFP_KERNEL);
+	/* Per slot: NLB_MAP_KINDS maps of @buckets. */
+	fl->bucket_count = kvcalloc(NLB_MAP_KINDS * buckets, sizeof(atomic_t),
+				    GFP_KERNEL);
 	if (!fl->bucket_count)
 		return -ENOMEM;
-	fl->bucket_started = kvcalloc(buckets, sizeof(atomic_long_t),
-				      GFP_KERNEL);
+	fl->bucket_started = kvcalloc(NLB_MAP_KINDS * buckets,
+				      sizeof(atomic_long_t), GFP_KERNEL);
 	if (!fl->bucket_started) {
 		err = -ENOMEM;
 		goto err_count;

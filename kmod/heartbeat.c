@@ -180,11 +180,12 @@ void nlb_hb_send(struct nlb_cluster *cl, u8 type)
 		.state = type == NLB_HB_TYPE_LEAVE ? NLB_STATE_LEAVING :
 			 READ_ONCE(cl->state),
 		.weight = READ_ONCE(cl->weight),
+		.priority = READ_ONCE(cl->priority),
 		.interval_ms = READ_ONCE(cl->hb_interval),
 		.cluster_id = cl->cluster_id,
 		.nonce = cl->nonce,
 		.birth = cl->birth,
-		.digest = cl->digest,
+		.digest = READ_ONCE(cl->digest),
 		.cpath = READ_ONCE(cl->cpath_mask),
 	};
 
@@ -325,6 +326,7 @@ static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 	enum nlb_path sent_on = hb->flags & NLB_HB_F_BACKUP ?
 				NLB_PATH_CLUSTER : NLB_PATH_HB;
 	struct nlb_peer *p = &cl->peers[hb->node_id - 1];
+	u8 prio = hb->priority ? hb->priority : hb->node_id;
 	unsigned long now = jiffies;
 	unsigned int i;
 
@@ -354,7 +356,7 @@ static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 		return NLB_CNT_HB_MALFORMED;
 	if (!p->known || !nlb_peer_alive(cl, p, now) ||
 	    p->state != hb->state || p->weight != hb->weight ||
-	    p->digest != hb->digest || p->members != hb->members ||
+	    p->priority != prio || p->digest != hb->digest || p->members != hb->members ||
 	    p->cpath != hb->cpath || hb->type == NLB_HB_TYPE_LEAVE)
 		*news = true;
 	for (i = 0; i < NLB_PATH_MAX; i++) {
@@ -375,6 +377,7 @@ static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 	p->state = hb->state;
 	p->flags = hb->flags;
 	p->weight = hb->weight;
+	p->priority = prio;
 	p->left = hb->type == NLB_HB_TYPE_LEAVE;
 	ether_addr_copy(p->mac, src);
 	return NLB_CNT_HB_RECEIVED;
@@ -399,7 +402,7 @@ static void nlb_hb_rcv_cluster(struct nlb_cluster *cl, struct sk_buff *skb,
 	c = nlb_hb_update_peer(cl, hb, eth_hdr(skb)->h_source, paths, &news);
 	spin_unlock(&cl->peers_lock);
 	nlb_count(cl, c);
-	if (c == NLB_CNT_HB_RECEIVED && hb->digest != cl->digest)
+	if (c == NLB_CNT_HB_RECEIVED && hb->digest != READ_ONCE(cl->digest))
 		nlb_count(cl, NLB_CNT_HB_MISMATCHED);
 	if (news)
 		nlb_membership_kick(cl);

@@ -59,6 +59,7 @@ const char *const nlb_counter_names[] = {
 	[NLB_CNT_HELD_ACCEPTED] = "held-accepted",
 	[NLB_CNT_HELD_DROPPED] = "held-dropped",
 	[NLB_CNT_RESTARTED] = "restarted",
+	[NLB_CNT_DISABLED] = "disabled",
 	[NLB_CNT_HB_SENT] = "sent",
 	[NLB_CNT_HB_RECEIVED] = "received",
 	[NLB_CNT_HB_BAD_MAC] = "bad-mac",

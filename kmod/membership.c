@@ -50,6 +50,7 @@ const char *const nlb_state_names[] = {
 	[NLB_STATE_LEAVING] = "leaving",
 	[NLB_STATE_DRAINING] = "draining",
 	[NLB_STATE_SUSPENDED] = "suspended",
+	[NLB_STATE_PRIORITY_TAKEN] = "priority-taken",
 };
 
 /* One short, rate-limited line per membership change, naming the node. */
@@ -107,34 +108,57 @@ static int nlb_member_cmp(const void *a, const void *b)
 	return x->id - y->id;
 }
 
-/* Build a map for @members (sorted by id) with the cluster's key. */
+/*
+ * Build a map for @members (sorted by id) with the cluster's key: the
+ * load-weighted owners, the equal-weight owners (the same array when the
+ * weights are all equal) and the default host's.
+ */
 struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 			       const struct nlb_member *members,
 			       unsigned int n, u32 generation)
 {
+	struct nlb_member equal[NLB_MAX_NODES];
+	u8 *load, *eq, *def;
+	bool same = true;
 	struct nlb_map *map;
 	void *scratch;
 	unsigned int i;
 	u32 b;
 	int err;
 
-	map = kvzalloc(struct_size(map, owner, buckets) +
-		       BITS_TO_LONGS(buckets) * sizeof(long), GFP_KERNEL);
+	map = kvzalloc(struct_size(map, owner, NLB_MAP_KINDS * buckets) +
+		       BITS_TO_LONGS(NLB_MAP_KINDS * buckets) * sizeof(long),
+		       GFP_KERNEL);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
 	/* buckets is a power of two >= 64: the bitmap is aligned. */
-	map->hold = (unsigned long *)&map->owner[buckets];
+	map->hold = (unsigned long *)&map->owner[NLB_MAP_KINDS * buckets];
+	load = &map->owner[NLB_MAP_LOAD * buckets];
+	eq = &map->owner[NLB_MAP_EQUAL * buckets];
+	def = &map->owner[NLB_MAP_DEFAULT * buckets];
 	scratch = kvmalloc(nlb_map_scratch_size(buckets, n), GFP_KERNEL);
 	if (!scratch) {
 		kvfree(map);
 		return ERR_PTR(-ENOMEM);
 	}
-	err = nlb_map_build(map->owner, buckets, members, n, &cl->key, scratch);
+	err = nlb_map_build(load, buckets, members, n, &cl->key, scratch);
+	for (i = 0; i < n; i++) {
+		equal[i] = members[i];
+		equal[i].weight = 1;
+		if (members[i].weight != members[0].weight)
+			same = false;
+	}
+	if (!err && same)
+		memcpy(eq, load, buckets);
+	else if (!err)
+		err = nlb_map_build(eq, buckets, equal, n, &cl->key, scratch);
 	kvfree(scratch);
 	if (err) {
 		kvfree(map);
 		return ERR_PTR(err);
 	}
+	map->default_host = nlb_default_host(members, n);
+	memset(def, map->default_host, buckets);
 
 	map->buckets = buckets;
 	map->generation = generation;
@@ -145,12 +169,12 @@ struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 	map->view = nlb_view_digest(members, n);
 	for (b = 0; b < buckets; b++) {
 		for (i = 0; i < n; i++) {
-			if (map->owner[b] == members[i].id) {
+			if (load[b] == members[i].id) {
 				map->member_buckets[i]++;
 				break;
 			}
 		}
-		if (map->owner[b] == cl->node_id)
+		if (load[b] == cl->node_id)
 			map->owned++;
 	}
 	return map;
@@ -181,18 +205,18 @@ void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map)
 }
 
 /*
- * Hold back the buckets @map gives this node that it did not accept under
+ * Hold back the slots @map gives this node that it did not accept under
  * @old: not its own there, or its own but still held back.
  */
 static void nlb_map_hold_gains(struct nlb_map *map, const struct nlb_map *old,
 			       u8 self)
 {
-	u32 b;
+	u32 s;
 
-	for (b = 0; b < map->buckets; b++) {
-		if (map->owner[b] == self &&
-		    (!old || !nlb_map_accepts(old, b, self))) {
-			__set_bit(b, map->hold);
+	for (s = 0; s < nlb_map_slots(map); s++) {
+		if (map->owner[s] == self &&
+		    (!old || !nlb_map_accepts(old, s, self))) {
+			__set_bit(s, map->hold);
 			map->gained++;
 		}
 	}
@@ -209,7 +233,9 @@ static bool nlb_map_same_members(const struct nlb_map *map,
 		return false;
 	for (i = 0; i < n; i++)
 		if (map->members[i].id != m[i].id ||
-		    map->members[i].weight != m[i].weight)
+		    map->members[i].weight != m[i].weight ||
+		    nlb_member_priority(&map->members[i]) !=
+		    nlb_member_priority(&m[i]))
 			return false;
 	return true;
 }
@@ -286,6 +312,33 @@ static bool nlb_membership_outvoted(struct nlb_cluster *cl, unsigned long now)
 	return false;
 }
 
+/* Does @s come before @t (earlier birth, lower id on a tie)? */
+static bool nlb_peer_earlier(u64 birth_s, u8 id_s, u64 birth_t, u8 id_t)
+{
+	return birth_s < birth_t || (birth_s == birth_t && id_s < id_t);
+}
+
+/* Is a live, serving peer of our configuration earlier with our priority? */
+static bool nlb_membership_priority_taken(struct nlb_cluster *cl,
+					  unsigned long now)
+{
+	u8 prio = READ_ONCE(cl->priority);
+	unsigned int i;
+
+	for (i = 0; i < NLB_MAX_NODES; i++) {
+		const struct nlb_peer *s = &cl->snap[i];
+
+		if (i + 1 == cl->node_id || !nlb_peer_alive(cl, s, now) ||
+		    s->digest != cl->digest || s->priority != prio ||
+		    (s->state != NLB_STATE_ACTIVE &&
+		     s->state != NLB_STATE_DRAINING))
+			continue;
+		if (nlb_peer_earlier(s->birth, i + 1, cl->birth, cl->node_id))
+			return true;
+	}
+	return false;
+}
+
 static u8 nlb_membership_own_state(struct nlb_cluster *cl, unsigned long now,
 				   bool self_dup)
 {
@@ -331,24 +384,34 @@ static u8 nlb_membership_own_state(struct nlb_cluster *cl, unsigned long now,
 	}
 	if (nlb_membership_outvoted(cl, now))
 		return NLB_STATE_MISMATCH;
+	if (!cl->static_members && nlb_membership_priority_taken(cl, now))
+		return NLB_STATE_PRIORITY_TAKEN;
 	if (cl->static_members && !(map->mask & self))
 		return NLB_STATE_STOPPED;
 	return NLB_STATE_ACTIVE;
 }
 
-/* The member set heartbeats give: this node if active, live active peers. */
+/*
+ * The member set heartbeats give: this node if active, live active peers
+ * of our configuration.  Of two with one host priority, the later stays
+ * out (it reports itself so as soon as it hears the other).
+ */
 static unsigned int nlb_membership_dynamic_set(struct nlb_cluster *cl,
 					       unsigned long now,
 					       struct nlb_member *m)
 {
-	unsigned int i, n = 0;
+	unsigned int i, j, k, n = 0;
+	u64 birth[NLB_MAX_NODES];
+	u64 out = 0;
 
 	for (i = 0; i < NLB_MAX_NODES; i++) {
 		const struct nlb_peer *s = &cl->snap[i];
 
 		if (i + 1 == cl->node_id) {
 			if (cl->state == NLB_STATE_ACTIVE) {
+				birth[n] = cl->birth;
 				m[n].id = i + 1;
+				m[n].priority = READ_ONCE(cl->priority);
 				m[n++].weight = READ_ONCE(cl->weight);
 			}
 			continue;
@@ -356,10 +419,22 @@ static unsigned int nlb_membership_dynamic_set(struct nlb_cluster *cl,
 		if (!nlb_peer_alive(cl, s, now) ||
 		    s->state != NLB_STATE_ACTIVE || s->digest != cl->digest)
 			continue;
+		birth[n] = s->birth;
 		m[n].id = i + 1;
+		m[n].priority = s->priority;
 		m[n++].weight = clamp_t(u32, s->weight, 1, NLB_MAX_WEIGHT);
 	}
-	return n;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < n; k++)
+			if (k != i && nlb_member_priority(&m[k]) ==
+			    nlb_member_priority(&m[i]) &&
+			    nlb_peer_earlier(birth[k], m[k].id, birth[i],
+					     m[i].id))
+				out |= BIT_ULL(i);
+	for (i = 0, j = 0; i < n; i++)
+		if (!(out & BIT_ULL(i)))
+			m[j++] = m[i];
+	return j;
 }
 
 /* Report peers that came, went, changed state, mismatch or collide. */
@@ -644,7 +719,11 @@ static void nlb_hb_timer(struct timer_list *t)
  */
 int nlb_membership_init(struct nlb_cluster *cl, u32 buckets)
 {
-	struct nlb_member self = { .id = cl->node_id, .weight = cl->weight };
+	struct nlb_member self = {
+		.id = cl->node_id,
+		.weight = cl->weight,
+		.priority = cl->priority,
+	};
 	struct nlb_map *map;
 
 	mutex_init(&cl->lock);

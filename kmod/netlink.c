@@ -31,6 +31,16 @@ static const struct nla_policy nlb_flow_policy[NLB_FLOW_MAX + 1] = {
 	[NLB_FLOW_DPORT] = { .type = NLA_BE16 },
 };
 
+static const struct nla_policy nlb_rule_policy[NLB_RULE_MAX + 1] = {
+	[NLB_RULE_VIP] = { .type = NLA_BE32 },
+	[NLB_RULE_PORT_LO] = { .type = NLA_U16 },
+	[NLB_RULE_PORT_HI] = { .type = NLA_U16 },
+	[NLB_RULE_PROTO] = { .type = NLA_U8 },
+	[NLB_RULE_MODE] = { .type = NLA_U8 },
+	[NLB_RULE_AFFINITY] = { .type = NLA_U8 },
+	[NLB_RULE_WEIGHT] = { .type = NLA_U8 },
+};
+
 static struct netlink_range_validation nlb_range_flows = {
 	.min = 1, .max = NLB_MAX_MAX_FLOWS,
 };
@@ -72,6 +82,9 @@ static const struct nla_policy nlb_policy[NLB_A_MAX + 1] = {
 						    &nlb_range_timeout),
 	[NLB_A_DRAIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32,
 						      &nlb_range_drain),
+	[NLB_A_PRIORITY] = NLA_POLICY_RANGE(NLA_U8, 1, NLB_MAX_PRIORITY),
+	[NLB_A_RULE] = NLA_POLICY_NESTED(nlb_rule_policy),
+	[NLB_A_REPLACE] = { .type = NLA_FLAG },
 };
 
 static const struct genl_multicast_group nlb_mcgrps[] = {
@@ -153,6 +166,7 @@ static const u16 nlb_stats_attr[NLB_CNT_PKT_MAX] = {
 	[NLB_CNT_HELD_ACCEPTED] = NLB_STATS_HELD_ACCEPTED,
 	[NLB_CNT_HELD_DROPPED] = NLB_STATS_HELD_DROPPED,
 	[NLB_CNT_RESTARTED] = NLB_STATS_RESTARTED,
+	[NLB_CNT_DISABLED] = NLB_STATS_DISABLED,
 };
 
 static int nlb_nl_put_stats(struct sk_buff *msg, struct nlb_cluster *cl)
@@ -255,6 +269,7 @@ static int nlb_nl_put_peers(struct sk_buff *msg, struct nlb_cluster *cl,
 		    nla_put_u8(msg, NLB_PEER_ID, i + 1) ||
 		    nla_put_u8(msg, NLB_PEER_STATE, p->state) ||
 		    nla_put_u32(msg, NLB_PEER_WEIGHT, p->weight) ||
+		    nla_put_u8(msg, NLB_PEER_PRIORITY, p->priority) ||
 		    (p->heard[NLB_PATH_HB] &&
 		     nla_put_u32(msg, NLB_PEER_AGE_HB,
 				 nlb_age_ms(p->last_rx[NLB_PATH_HB], now))) ||
@@ -265,7 +280,8 @@ static int nlb_nl_put_peers(struct sk_buff *msg, struct nlb_cluster *cl,
 		    nla_put_u8(msg, NLB_PEER_ALIVE, alive) ||
 		    nla_put_u8(msg, NLB_PEER_IN_MAP,
 			       !!(map->mask & BIT_ULL(i))) ||
-		    nla_put_u8(msg, NLB_PEER_MISMATCH, p->digest != cl->digest) ||
+		    nla_put_u8(msg, NLB_PEER_MISMATCH,
+			       p->digest != READ_ONCE(cl->digest)) ||
 		    nla_put_u8(msg, NLB_PEER_DUPLICATE,
 			       !!(cl->dup_mask & BIT_ULL(i))) ||
 		    nla_put_u64_64bit(msg, NLB_PEER_DIGEST, p->digest,
@@ -286,16 +302,23 @@ static int nlb_nl_put_peers(struct sk_buff *msg, struct nlb_cluster *cl,
 static int nlb_nl_put_flows(struct sk_buff *msg, struct nlb_cluster *cl,
 			    const struct nlb_map *map)
 {
+	bool active = READ_ONCE(cl->state) == NLB_STATE_ACTIVE;
 	const struct nlb_flows *fl = &cl->flows;
 	unsigned long until;
 	struct nlattr *nest;
-	u32 held = 0, b, i;
+	u32 held = 0, b, i, s;
 
-	for (b = 0; b < map->buckets; b++)
-		if (atomic_read(&fl->bucket_count[b]) &&
-		    !(cl->state == NLB_STATE_ACTIVE &&
-		      map->owner[b] == cl->node_id))
+	/* Buckets, as peers learn them: a slot of any kind not ours. */
+	for (b = 0; b < map->buckets; b++) {
+		for (i = 0; i < NLB_MAP_KINDS; i++) {
+			s = i * map->buckets + b;
+			if (atomic_read(&fl->bucket_count[s]) &&
+			    !(active && map->owner[s] == cl->node_id))
+				break;
+		}
+		if (i < NLB_MAP_KINDS)
 			held++;
+	}
 	if (nla_put_u32(msg, NLB_A_MAX_FLOWS, READ_ONCE(fl->max)) ||
 	    nla_put_u32(msg, NLB_A_TCP_TIMEOUT, READ_ONCE(fl->tcp_timeout)) ||
 	    nla_put_u32(msg, NLB_A_TCP_CLOSE_TIMEOUT,
@@ -333,11 +356,16 @@ static int nlb_nl_put_membership(struct sk_buff *msg, struct nlb_cluster *cl,
 			READ_ONCE(cl->hb_tolerance)) ||
 	    nla_put_u8(msg, NLB_A_AUTH, !!rtnl_dereference(cl->auth)) ||
 	    nla_put_u32(msg, NLB_A_WEIGHT, READ_ONCE(cl->weight)) ||
+	    nla_put_u8(msg, NLB_A_PRIORITY, READ_ONCE(cl->priority)) ||
+	    nla_put_u8(msg, NLB_A_DEFAULT_HOST, map->default_host) ||
+	    nla_put_u64_64bit(msg, NLB_A_RULES_DIGEST,
+			      rtnl_dereference(cl->rules)->digest, NLB_A_PAD) ||
 	    nla_put_u8(msg, NLB_A_ADMIN_STATE, cl->admin) ||
 	    nla_put_u8(msg, NLB_A_MEMBERSHIP,
 		       cl->static_members ? NLB_MEMBERSHIP_STATIC :
 					    NLB_MEMBERSHIP_DYNAMIC) ||
-	    nla_put_u64_64bit(msg, NLB_A_DIGEST, cl->digest, NLB_A_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_A_DIGEST, READ_ONCE(cl->digest),
+			      NLB_A_PAD) ||
 	    nla_put_u8(msg, NLB_A_CONVERGED, cl->converged) ||
 	    nlb_nl_put_flows(msg, cl, map))
 		return -EMSGSIZE;
@@ -600,6 +628,8 @@ static int nlb_nl_cluster_new(struct sk_buff *skb, struct genl_info *info)
 		p.hb_tolerance = nla_get_u32(attrs[NLB_A_HB_TOLERANCE]);
 	if (attrs[NLB_A_WEIGHT])
 		p.weight = nla_get_u32(attrs[NLB_A_WEIGHT]);
+	if (attrs[NLB_A_PRIORITY])
+		p.priority = nla_get_u8(attrs[NLB_A_PRIORITY]);
 	if (attrs[NLB_A_KEY]) {
 		p.have_key = true;
 		nla_memcpy(p.key, attrs[NLB_A_KEY], NLB_KEY_LEN);
@@ -671,6 +701,10 @@ static int nlb_nl_cluster_set(struct sk_buff *skb, struct genl_info *info)
 		s.set_weight = true;
 		s.weight = nla_get_u32(attrs[NLB_A_WEIGHT]);
 	}
+	if (attrs[NLB_A_PRIORITY]) {
+		s.set_priority = true;
+		s.priority = nla_get_u8(attrs[NLB_A_PRIORITY]);
+	}
 	if (attrs[NLB_A_ADMIN_STATE]) {
 		s.set_admin = true;
 		s.admin_op = nla_get_u8(attrs[NLB_A_ADMIN_STATE]);
@@ -694,7 +728,7 @@ static int nlb_nl_cluster_set(struct sk_buff *skb, struct genl_info *info)
 	s.set_drain_timeout = nlb_nl_get_u32(&s.drain_timeout,
 					     attrs[NLB_A_DRAIN_TIMEOUT]);
 	if (!s.set_interval && !s.set_tolerance && !s.set_weight &&
-	    !s.set_admin && !s.set_key && !s.clear_key && !s.set_max_flows &&
+	    !s.set_priority && !s.set_admin && !s.set_key && !s.clear_key && !s.set_max_flows &&
 	    !s.set_tcp_timeout && !s.set_close_timeout &&
 	    !s.set_udp_timeout && !s.set_drain_timeout) {
 		NL_SET_ERR_MSG(extack, "nothing to change");
@@ -835,20 +869,23 @@ static int nlb_nl_put_query(struct sk_buff *msg, struct nlb_cluster *cl,
 			    const struct nlb_flow *flow)
 {
 	bool is_vip = nlb_cluster_is_vip(cl, flow->daddr), accept, by_peer;
-	u32 hash, bucket, age = 0;
+	const struct nlb_map *map;
+	struct nlb_verdict_of v;
 	struct nlattr *nest;
 	struct nlb_conn *c;
-	u8 owner, held = NLB_CONN_NONE;
+	u8 held = NLB_CONN_NONE;
+	u32 age = 0;
 
 	rcu_read_lock();
-	accept = nlb_filter_accepts(cl, rcu_dereference(cl->map), flow, &owner,
-				    &hash, &bucket);
-	c = nlb_flows_lookup(cl, flow, bucket);
+	map = rcu_dereference(cl->map);
+	nlb_filter_classify(cl, map, rcu_dereference(cl->rules), flow, &v);
+	accept = nlb_filter_accepts(cl, map, &v);
+	c = nlb_flows_lookup(cl, flow, v.slot);
 	if (c) {
 		held = READ_ONCE(c->state);
 		age = jiffies_to_msecs(jiffies - READ_ONCE(c->seen));
 	}
-	by_peer = nlb_held_by_peer(cl, bucket);
+	by_peer = nlb_held_by_peer(cl, v.bucket);
 	rcu_read_unlock();
 	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
 	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name))
@@ -861,9 +898,9 @@ static int nlb_nl_put_query(struct sk_buff *msg, struct nlb_cluster *cl,
 	    ((flow->flags & NLB_FLOW_F_PORTS) &&
 	     (nla_put_be16(msg, NLB_FLOW_SPORT, flow->sport) ||
 	      nla_put_be16(msg, NLB_FLOW_DPORT, flow->dport))) ||
-	    nla_put_u32(msg, NLB_FLOW_HASH, hash) ||
-	    nla_put_u32(msg, NLB_FLOW_BUCKET, bucket) ||
-	    nla_put_u8(msg, NLB_FLOW_OWNER, owner) ||
+	    nla_put_u32(msg, NLB_FLOW_HASH, v.hash) ||
+	    nla_put_u32(msg, NLB_FLOW_BUCKET, v.bucket) ||
+	    nla_put_u8(msg, NLB_FLOW_OWNER, v.owner) ||
 	    nla_put_u8(msg, NLB_FLOW_ACCEPT, is_vip && accept) ||
 	    nla_put_u8(msg, NLB_FLOW_IS_VIP, is_vip) ||
 	    nla_put_u8(msg, NLB_FLOW_STATE, held) ||
@@ -894,7 +931,7 @@ static int nlb_nl_put_conn(struct sk_buff *msg, const struct nlb_cluster *cl,
 	    nla_put_in_addr(msg, NLB_FLOW_DADDR, c->key.daddr) ||
 	    nla_put_be16(msg, NLB_FLOW_SPORT, c->key.sport) ||
 	    nla_put_be16(msg, NLB_FLOW_DPORT, c->key.dport) ||
-	    nla_put_u32(msg, NLB_FLOW_BUCKET, c->bucket) ||
+	    nla_put_u32(msg, NLB_FLOW_BUCKET, c->slot % cl->buckets) ||
 	    nla_put_u8(msg, NLB_FLOW_STATE, READ_ONCE(c->state)) ||
 	    nla_put_u32(msg, NLB_FLOW_AGE,
 			jiffies_to_msecs(jiffies - READ_ONCE(c->seen))))
@@ -980,21 +1017,31 @@ static int nlb_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err && idx == start ? err : skb->len;
 }
 
+/*
+ * Bucket @b: its owner and whether this node takes new flows there in the
+ * load-weighted map, and the flows held and started there under any rule.
+ */
 static int nlb_nl_put_bucket(struct sk_buff *msg, struct nlb_cluster *cl,
 			     const struct nlb_map *map, u32 b)
 {
 	struct nlattr *nest = nla_nest_start(msg, NLB_A_BUCKET);
+	const struct nlb_flows *fl = &cl->flows;
+	u32 flows = 0, k;
+	u64 started = 0;
 
+	for (k = 0; k < NLB_MAP_KINDS; k++) {
+		flows += atomic_read(&fl->bucket_count[k * map->buckets + b]);
+		started += atomic_long_read(&fl->bucket_started[k * map->buckets +
+								 b]);
+	}
 	if (!nest ||
 	    nla_put_u32(msg, NLB_BUCKET_ID, b) ||
 	    nla_put_u8(msg, NLB_BUCKET_OWNER, map->owner[b]) ||
 	    nla_put_u8(msg, NLB_BUCKET_ACCEPTING,
 		       nlb_map_accepts(map, b, cl->node_id) &&
 		       READ_ONCE(cl->state) == NLB_STATE_ACTIVE) ||
-	    nla_put_u32(msg, NLB_BUCKET_FLOWS,
-			atomic_read(&cl->flows.bucket_count[b])) ||
-	    nla_put_u64_64bit(msg, NLB_BUCKET_STARTED,
-			      atomic_long_read(&cl->flows.bucket_started[b]),
+	    nla_put_u32(msg, NLB_BUCKET_FLOWS, flows) ||
+	    nla_put_u64_64bit(msg, NLB_BUCKET_STARTED, started,
 			      NLB_BUCKET_PAD) ||
 	    nla_put_u8(msg, NLB_BUCKET_HELD_BY_PEER, nlb_held_by_peer(cl, b))) {
 		if (nest)
@@ -1087,6 +1134,256 @@ err_free:
 	return err;
 }
 
+/*
+ * NLB_A_RULE of a RULE_ADD (@add) or RULE_DEL request.  What the rule set
+ * as a whole allows (ranges, overlaps) is checked by nlb_rules_change().
+ */
+static int nlb_nl_parse_rule(struct nlb_cluster *cl, struct nlb_rule *r,
+			     bool add, struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nla = info->attrs[NLB_A_RULE];
+	struct nlattr *tb[NLB_RULE_MAX + 1];
+	int err;
+
+	if (!nla) {
+		NL_SET_ERR_MSG(extack, "no rule given");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, NLB_RULE_MAX, nla, nlb_rule_policy, extack);
+	if (err)
+		return err;
+	memset(r, 0, sizeof(*r));
+	if (!tb[NLB_RULE_PORT_LO]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "a rule needs its ports");
+		return -EINVAL;
+	}
+	r->lo = nla_get_u16(tb[NLB_RULE_PORT_LO]);
+	r->hi = tb[NLB_RULE_PORT_HI] ? nla_get_u16(tb[NLB_RULE_PORT_HI]) :
+				       r->lo;
+	r->proto = tb[NLB_RULE_PROTO] ? nla_get_u8(tb[NLB_RULE_PROTO]) :
+					NLB_RULE_BOTH;
+	if (tb[NLB_RULE_VIP])
+		r->vip = nla_get_in_addr(tb[NLB_RULE_VIP]);
+	if (r->vip && !nlb_cluster_is_vip(cl, r->vip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NLB_RULE_VIP],
+				    "not a VIP of this cluster");
+		return -EINVAL;
+	}
+	if (!add)
+		return 0;
+	if (!tb[NLB_RULE_MODE]) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "a rule needs a filtering mode");
+		return -EINVAL;
+	}
+	r->mode = nla_get_u8(tb[NLB_RULE_MODE]);
+	if (r->mode < NLB_RULE_MULTIPLE || r->mode > NLB_RULE_DISABLED) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NLB_RULE_MODE],
+				    "unknown filtering mode (multiple, single or disabled)");
+		return -EINVAL;
+	}
+	if (r->mode != NLB_RULE_MULTIPLE &&
+	    (tb[NLB_RULE_AFFINITY] || tb[NLB_RULE_WEIGHT])) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "affinity and load weight apply only to multiple-host rules");
+		return -EINVAL;
+	}
+	if (r->mode != NLB_RULE_MULTIPLE)
+		return 0;
+	r->affinity = tb[NLB_RULE_AFFINITY] ?
+		      nla_get_u8(tb[NLB_RULE_AFFINITY]) : NLB_AFFINITY_SINGLE;
+	r->equal = true;
+	if (tb[NLB_RULE_WEIGHT]) {
+		switch (nla_get_u8(tb[NLB_RULE_WEIGHT])) {
+		case NLB_RULE_WEIGHT_EQUAL:
+			break;
+		case NLB_RULE_WEIGHT_LOAD:
+			r->equal = false;
+			break;
+		default:
+			NL_SET_ERR_MSG_ATTR(extack, tb[NLB_RULE_WEIGHT],
+					    "unknown load weight (equal or load)");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int nlb_nl_rule_change(struct genl_info *info, bool add)
+{
+	struct nlb_cluster *cl;
+	struct nlb_rule rule;
+	int err;
+
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl)) {
+		err = PTR_ERR(cl);
+		goto out;
+	}
+	err = nlb_nl_parse_rule(cl, &rule, add, info);
+	if (!err)
+		err = nlb_rules_change(cl, &rule, add,
+				       add && info->attrs[NLB_A_REPLACE],
+				       info->extack);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static int nlb_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
+{
+	return nlb_nl_rule_change(info, true);
+}
+
+static int nlb_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
+{
+	return nlb_nl_rule_change(info, false);
+}
+
+static int nlb_nl_put_rule(struct sk_buff *msg, const struct nlb_rules *rules,
+			   unsigned int i, const struct nlb_map *map)
+{
+	const struct nlb_rule *r = &rules->rule[i];
+	struct nlattr *nest = nla_nest_start(msg, NLB_A_RULES_RULE);
+	u64 cnt[NLB_RULE_CNT_MAX];
+
+	nlb_rules_read(rules, i, cnt);
+	if (!nest ||
+	    nla_put_in_addr(msg, NLB_RULE_VIP, r->vip) ||
+	    nla_put_u16(msg, NLB_RULE_PORT_LO, r->lo) ||
+	    nla_put_u16(msg, NLB_RULE_PORT_HI, r->hi) ||
+	    nla_put_u8(msg, NLB_RULE_PROTO, r->proto) ||
+	    nla_put_u8(msg, NLB_RULE_MODE, r->mode) ||
+	    (r->mode == NLB_RULE_MULTIPLE &&
+	     (nla_put_u8(msg, NLB_RULE_AFFINITY, r->affinity) ||
+	      nla_put_u8(msg, NLB_RULE_WEIGHT,
+			 r->equal ? NLB_RULE_WEIGHT_EQUAL :
+				    NLB_RULE_WEIGHT_LOAD))) ||
+	    (r->mode == NLB_RULE_SINGLE &&
+	     nla_put_u8(msg, NLB_RULE_OWNER, map->default_host)) ||
+	    nla_put_u64_64bit(msg, NLB_RULE_ACCEPTED,
+			      cnt[NLB_RULE_CNT_ACCEPTED], NLB_RULE_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_RULE_DROPPED,
+			      cnt[NLB_RULE_CNT_DROPPED], NLB_RULE_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+/* The rules of @cl in one message (RTNL held). */
+static int nlb_nl_put_rules(struct sk_buff *msg, struct nlb_cluster *cl,
+			    u32 portid, u32 seq, int flags)
+{
+	const struct nlb_rules *rules = rtnl_dereference(cl->rules);
+	const struct nlb_map *map;
+	struct nlattr *nest;
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(msg, portid, seq, &nlb_genl_family, flags,
+			  NLB_CMD_RULE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, NLB_A_IFINDEX, cl->dev->ifindex) ||
+	    nla_put_string(msg, NLB_A_IFNAME, cl->dev->name) ||
+	    nla_put_u64_64bit(msg, NLB_A_RULES_DIGEST, rules->digest,
+			      NLB_A_PAD))
+		goto err_cancel;
+	nest = nla_nest_start(msg, NLB_A_RULES);
+	if (!nest)
+		goto err_cancel;
+	rcu_read_lock();
+	map = rcu_dereference(cl->map);
+	for (i = 0; i < rules->n; i++) {
+		if (nlb_nl_put_rule(msg, rules, i, map)) {
+			rcu_read_unlock();
+			goto err_cancel;
+		}
+	}
+	rcu_read_unlock();
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return 0;
+
+err_cancel:
+	genlmsg_cancel(msg, hdr);
+	return -EMSGSIZE;
+}
+
+/* Room for NLB_MAX_RULES rules with their counters, and the header. */
+#define NLB_NL_RULES_SIZE	(NLB_MAX_RULES * 128 + 256)
+
+static int nlb_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlb_cluster *cl;
+	struct sk_buff *msg;
+	int err;
+
+	msg = genlmsg_new(NLB_NL_RULES_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl)) {
+		err = PTR_ERR(cl);
+		goto err_unlock;
+	}
+	err = nlb_nl_put_rules(msg, cl, info->snd_portid, info->snd_seq, 0);
+	if (err)
+		goto err_unlock;
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	rtnl_unlock();
+	nlmsg_free(msg);
+	return err;
+}
+
+static int nlb_nl_rule_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = NLB_NL_RULES_SIZE;
+	return 0;
+}
+
+/* cb->args[0]: clusters already sent, one message each. */
+static int nlb_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct nlb_net *nn = nlb_net(sock_net(skb->sk));
+	long idx = 0, start = cb->args[0];
+	struct nlb_cluster *cl;
+	int err = 0;
+
+	rtnl_lock();
+	cb->seq = nn->generation;
+	list_for_each_entry(cl, &nn->clusters, list) {
+		if (idx++ < start)
+			continue;
+		err = nlb_nl_put_rules(skb, cl, NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err) {
+			idx--;
+			break;
+		}
+		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
+	}
+	rtnl_unlock();
+	cb->args[0] = idx;
+	return err && idx == start ? err : skb->len;
+}
+
+/* The ops that need more than genl_small_ops has (a dump's start). */
+static const struct genl_ops nlb_genl_full_ops[] = {
+	{
+		.cmd = NLB_CMD_RULE_GET,
+		.start = nlb_nl_rule_dump_start,
+		.doit = nlb_nl_rule_get,
+		.dumpit = nlb_nl_rule_dump,
+	},
+};
+
 static const struct genl_small_ops nlb_genl_ops[] = {
 	{
 		.cmd = NLB_CMD_VERSION,
@@ -1129,6 +1426,16 @@ static const struct genl_small_ops nlb_genl_ops[] = {
 		.cmd = NLB_CMD_BUCKET_GET,
 		.dumpit = nlb_nl_bucket_dump,
 	},
+	{
+		.cmd = NLB_CMD_RULE_ADD,
+		.doit = nlb_nl_rule_add,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NLB_CMD_RULE_DEL,
+		.doit = nlb_nl_rule_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family nlb_genl_family __ro_after_init = {
@@ -1138,6 +1445,8 @@ static struct genl_family nlb_genl_family __ro_after_init = {
 	.policy = nlb_policy,
 	.netnsok = true,
 	.module = THIS_MODULE,
+	.ops = nlb_genl_full_ops,
+	.n_ops = ARRAY_SIZE(nlb_genl_full_ops),
 	.small_ops = nlb_genl_ops,
 	.n_small_ops = ARRAY_SIZE(nlb_genl_ops),
 	.mcgrps = nlb_mcgrps,

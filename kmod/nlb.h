@@ -34,6 +34,7 @@
 #include <linux/nlb.h>
 
 #include "core/nlb_core.h"
+#include "core/nlb_rules.h"
 
 struct crypto_shash;
 
@@ -64,6 +65,7 @@ enum nlb_counter {
 	NLB_CNT_HELD_ACCEPTED,
 	NLB_CNT_HELD_DROPPED,
 	NLB_CNT_RESTARTED,
+	NLB_CNT_DISABLED,
 	NLB_CNT_PKT_MAX,
 	/* Heartbeats; the order follows enum nlb_hb_stats_attr. */
 	NLB_CNT_HB_SENT = NLB_CNT_PKT_MAX,
@@ -84,12 +86,24 @@ struct nlb_pcpu_stats {
 	u64_stats_t cnt[NLB_CNT_MAX];
 };
 
+/*
+ * A map has one owner array per way of sharing the buckets (a "kind"), all
+ * over the same member set.  A flow's slot is kind * buckets + bucket.
+ */
+enum nlb_map_kind {
+	NLB_MAP_LOAD,		/* by the members' load weights */
+	NLB_MAP_EQUAL,		/* every member the same share */
+	NLB_MAP_DEFAULT,	/* every bucket to the default host */
+	NLB_MAP_KINDS
+};
+
 struct nlb_map {
 	struct rcu_head rcu;
 	u32 buckets;
 	u32 generation;
-	u32 owned;			/* buckets owned by this node */
-	u32 gained;			/* of which held back while converging */
+	u32 owned;			/* load-weighted buckets this node owns */
+	u32 gained;			/* slots held back while converging */
+	u8 default_host;		/* best host priority, 0 = none */
 	bool holding;			/* gained buckets not accepted yet */
 	bool unconfirmed;		/* ... nor known to be free of held
 					 * flows (no agreement yet)
@@ -98,17 +112,58 @@ struct nlb_map {
 	u64 mask;			/* bit (id - 1) per member */
 	u64 view;			/* nlb_view_digest() of the members */
 	struct nlb_member members[NLB_MAX_NODES];	/* sorted by id */
-	u32 member_buckets[NLB_MAX_NODES];		/* same order */
-	unsigned long *hold;		/* [buckets] bits: gained buckets */
-	u8 owner[];			/* [buckets]: node id, then hold */
+	u32 member_buckets[NLB_MAX_NODES];		/* same order, load map */
+	unsigned long *hold;		/* [slots] bits: gained slots */
+	u8 owner[];			/* [slots]: node id, then hold */
 };
 
-/* Does this node accept flows of bucket @b under @map (RCU)? */
-static inline bool nlb_map_accepts(const struct nlb_map *map, u32 b, u8 self)
+static inline u32 nlb_map_slots(const struct nlb_map *map)
 {
-	return map->owner[b] == self &&
-	       !(READ_ONCE(map->holding) && test_bit(b, map->hold));
+	return NLB_MAP_KINDS * map->buckets;
 }
+
+/* Does this node accept new flows of slot @s under @map (RCU)? */
+static inline bool nlb_map_accepts(const struct nlb_map *map, u32 s, u8 self)
+{
+	return map->owner[s] == self &&
+	       !(READ_ONCE(map->holding) && test_bit(s, map->hold));
+}
+
+/*
+ * The port rules of a cluster, immutable once published (cl->rules, RCU):
+ * the rules in lookup order, their compiled table, and their counters.
+ * A change builds a new set; the counters of the rules it keeps carry on.
+ */
+enum nlb_rule_counter {
+	NLB_RULE_CNT_ACCEPTED,
+	NLB_RULE_CNT_DROPPED,
+	NLB_RULE_CNT_MAX
+};
+
+struct nlb_rule_pcpu {
+	struct u64_stats_sync syncp;
+	u64_stats_t cnt[NLB_MAX_RULES][NLB_RULE_CNT_MAX];
+};
+
+struct nlb_rules {
+	struct rcu_head rcu;
+	u64 digest;			/* nlb_rules_digest() */
+	unsigned int n;
+	struct nlb_rule rule[NLB_MAX_RULES];
+	u64 base[NLB_MAX_RULES][NLB_RULE_CNT_MAX];	/* from earlier sets */
+	struct nlb_rule_pcpu __percpu *stats;
+	struct nlb_rule_table *table;	/* compiled, after this struct */
+};
+
+/* How the filter treats a flow (nlb_filter_classify()). */
+struct nlb_verdict_of {
+	int rule;			/* index in the rule set, -1: none */
+	bool disabled;			/* a disabled rule: drop */
+	u32 hash;
+	u32 bucket;			/* hash bucket */
+	u32 slot;			/* kind * buckets + bucket */
+	u8 owner;			/* owner of the slot, 0: none */
+};
 
 enum nlb_path {
 	NLB_PATH_HB,		/* the heartbeat device */
@@ -136,6 +191,7 @@ struct nlb_peer {
 	u8 state;
 	u8 flags;
 	u16 weight;
+	u8 priority;			/* its host priority (1..64) */
 	u8 mac[ETH_ALEN];
 };
 
@@ -152,7 +208,7 @@ struct nlb_conn_key {
 struct nlb_conn {
 	struct rhash_head node;
 	struct nlb_conn_key key;
-	u32 bucket;
+	u32 slot;			/* kind * buckets + bucket */
 	u32 state;			/* enum nlb_conn_state, cmpxchg */
 	unsigned long seen;		/* jiffies of the last packet */
 	struct rcu_head rcu;
@@ -162,8 +218,8 @@ struct nlb_flows {
 	struct rhashtable ht;
 	atomic_t count;
 	atomic_t states[NLB_CONN_MAX + 1];
-	atomic_t *bucket_count;		/* [buckets] held flows per bucket */
-	atomic_long_t *bucket_started;	/* [buckets] flows accepted as new */
+	atomic_t *bucket_count;		/* [slots] held flows per slot */
+	atomic_long_t *bucket_started;	/* [slots] flows accepted as new */
 	u32 max;			/* READ_ONCE */
 	u32 tcp_timeout;		/* s, READ_ONCE */
 	u32 close_timeout;		/* s, READ_ONCE */
@@ -201,6 +257,7 @@ struct nlb_cluster {
 	struct nlb_key key;
 
 	struct nlb_map __rcu *map;
+	struct nlb_rules __rcu *rules;		/* RTNL writers */
 	struct nlb_pcpu_stats __percpu *stats;
 	struct nf_hook_ops ingress_ops;
 
@@ -218,6 +275,7 @@ struct nlb_cluster {
 	u32 hb_interval;			/* ms; READ_ONCE */
 	u32 hb_tolerance;			/* READ_ONCE */
 	u16 weight;				/* READ_ONCE */
+	u8 priority;				/* host priority, READ_ONCE */
 	u8 admin;				/* enum nlb_admin, RTNL */
 	bool dying;				/* set before teardown */
 
@@ -268,6 +326,7 @@ struct nlb_cluster_params {
 	u32 hb_interval;
 	u32 hb_tolerance;
 	u32 weight;
+	u8 priority;			/* 0: the node id */
 	bool have_key;
 	u8 key[NLB_KEY_LEN];
 	u32 max_flows;
@@ -282,7 +341,7 @@ struct nlb_cluster_settings {
 	bool set_interval, set_tolerance, set_weight, set_key, clear_key;
 	bool set_admin;
 	bool set_max_flows, set_tcp_timeout, set_close_timeout;
-	bool set_udp_timeout, set_drain_timeout;
+	bool set_udp_timeout, set_drain_timeout, set_priority;
 	u32 max_flows;
 	u32 tcp_timeout;
 	u32 close_timeout;
@@ -291,6 +350,7 @@ struct nlb_cluster_settings {
 	u32 hb_interval;
 	u32 hb_tolerance;
 	u32 weight;
+	u8 priority;
 	u8 admin_op;			/* enum nlb_admin_op */
 	u8 key[NLB_KEY_LEN];
 };
@@ -321,11 +381,37 @@ void nlb_netdev_notifier_exit(void);
 /* filter.c */
 int nlb_filter_register(struct nlb_cluster *cl);
 void nlb_filter_unregister(struct nlb_cluster *cl);
-u8 nlb_filter_owner(const struct nlb_cluster *cl, const struct nlb_map *map,
-		    const struct nlb_flow *flow, u32 *hash, u32 *bucket);
+void nlb_filter_classify(const struct nlb_cluster *cl,
+			 const struct nlb_map *map,
+			 const struct nlb_rules *rules,
+			 const struct nlb_flow *flow, struct nlb_verdict_of *v);
 bool nlb_filter_accepts(const struct nlb_cluster *cl,
-			const struct nlb_map *map, const struct nlb_flow *flow,
-			u8 *owner, u32 *hash, u32 *bucket);
+			const struct nlb_map *map, const struct nlb_verdict_of *v);
+
+/* rules.c */
+struct nlb_rules *nlb_rules_create(const struct nlb_rule *r, unsigned int n,
+				   const struct nlb_rules *old);
+void nlb_rules_free(struct nlb_rules *rules);
+void nlb_rules_publish(struct nlb_cluster *cl, struct nlb_rules *rules);
+void nlb_rules_read(const struct nlb_rules *rules, unsigned int i,
+		    u64 out[NLB_RULE_CNT_MAX]);
+int nlb_rules_change(struct nlb_cluster *cl, const struct nlb_rule *rule,
+		     bool add, bool replace, struct netlink_ext_ack *extack);
+u64 nlb_cluster_digest(const struct nlb_cluster *cl, u64 rules_digest);
+
+/* Count @c for rule @i of @rules (packet path). */
+static inline void nlb_rule_count(struct nlb_rules *rules, int i,
+				  enum nlb_rule_counter c)
+{
+	struct nlb_rule_pcpu *s;
+
+	if (i < 0)
+		return;
+	s = this_cpu_ptr(rules->stats);
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->cnt[i][c]);
+	u64_stats_update_end(&s->syncp);
+}
 
 /* membership.c */
 struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
@@ -348,9 +434,9 @@ extern const char *const nlb_state_names[];
 
 /* flows.c */
 struct nlb_conn *nlb_flows_lookup(struct nlb_cluster *cl,
-				  const struct nlb_flow *f, u32 bucket);
+				  const struct nlb_flow *f, u32 slot);
 void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
-		   u32 bucket);
+		   u32 slot);
 void nlb_flows_touch(struct nlb_cluster *cl, struct nlb_conn *c,
 		     const struct nlb_flow *f);
 void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c);

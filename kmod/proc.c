@@ -39,19 +39,65 @@ static void nlb_proc_show_peers(struct seq_file *seq, struct nlb_cluster *cl,
 
 		if (!p->known)
 			continue;
-		seq_printf(seq, "peer %u state %s weight %u", i + 1,
+		seq_printf(seq, "peer %u state %s weight %u priority %u", i + 1,
 			   p->state <= NLB_STATE_MAX ?
-			   nlb_state_names[p->state] : "unknown", p->weight);
+			   nlb_state_names[p->state] : "unknown", p->weight,
+			   p->priority);
 		nlb_proc_show_age(seq, "age-hb", p, NLB_PATH_HB, now);
 		nlb_proc_show_age(seq, "age-cluster", p, NLB_PATH_CLUSTER, now);
 		seq_printf(seq, " %s%s%s%s%s\n",
 			   nlb_peer_alive(cl, p, now) ? "alive" : "dead",
 			   map->mask & BIT_ULL(i) ? " in-map" : "",
-			   p->digest != cl->digest ? " mismatch" : "",
+			   p->digest != READ_ONCE(cl->digest) ? " mismatch" : "",
 			   p->dup ? " duplicate" : "",
 			   p->held_any ? " holds-flows" : "");
 	}
 	spin_unlock_bh(&cl->peers_lock);
+}
+
+static const char *const nlb_proc_rule_protos[] = {
+	[NLB_RULE_TCP] = "tcp", [NLB_RULE_UDP] = "udp", [NLB_RULE_BOTH] = "both",
+};
+
+static const char *const nlb_proc_rule_modes[] = {
+	[NLB_RULE_MULTIPLE] = "multiple", [NLB_RULE_SINGLE] = "single",
+	[NLB_RULE_DISABLED] = "disabled",
+};
+
+static const char *const nlb_proc_affinities[] = {
+	[NLB_AFFINITY_NONE] = "none", [NLB_AFFINITY_SINGLE] = "single",
+	[NLB_AFFINITY_NETWORK] = "network",
+};
+
+/* One line per port rule, in lookup order, with its counters. */
+static void nlb_proc_show_rules(struct seq_file *seq, struct nlb_cluster *cl,
+				const struct nlb_map *map)
+{
+	const struct nlb_rules *rules = rcu_dereference(cl->rules);
+	u64 cnt[NLB_RULE_CNT_MAX];
+	unsigned int i;
+
+	seq_printf(seq, "rules %u digest %016llx\n", rules->n, rules->digest);
+	for (i = 0; i < rules->n; i++) {
+		const struct nlb_rule *r = &rules->rule[i];
+
+		if (r->vip)
+			seq_printf(seq, "rule vip %pI4", &r->vip);
+		else
+			seq_puts(seq, "rule vip all");
+		seq_printf(seq, " ports %u-%u proto %s mode %s", r->lo, r->hi,
+			   nlb_proc_rule_protos[r->proto],
+			   nlb_proc_rule_modes[r->mode]);
+		if (r->mode == NLB_RULE_MULTIPLE)
+			seq_printf(seq, " affinity %s weight %s",
+				   nlb_proc_affinities[r->affinity],
+				   r->equal ? "equal" : "load");
+		else if (r->mode == NLB_RULE_SINGLE)
+			seq_printf(seq, " owner %u", map->default_host);
+		nlb_rules_read(rules, i, cnt);
+		seq_printf(seq, " accepted %llu dropped %llu\n",
+			   cnt[NLB_RULE_CNT_ACCEPTED], cnt[NLB_RULE_CNT_DROPPED]);
+	}
 }
 
 static void nlb_proc_show_cluster(struct seq_file *seq,
@@ -90,7 +136,10 @@ static void nlb_proc_show_cluster(struct seq_file *seq,
 		   rcu_access_pointer(cl->auth) ? "hmac-sha256" : "none",
 		   READ_ONCE(cl->static_members) ? "static" : "dynamic",
 		   READ_ONCE(cl->converged) ? "yes" : "no",
-		   READ_ONCE(cl->weight), cl->digest);
+		   READ_ONCE(cl->weight), READ_ONCE(cl->digest));
+	seq_printf(seq, "priority %u default-host %u\n",
+		   READ_ONCE(cl->priority), map->default_host);
+	nlb_proc_show_rules(seq, cl, map);
 	seq_printf(seq, "flows %d syn %d established %d closing %d udp %d max %u timeouts %u %u %u drain-timeout %u\n",
 		   atomic_read(&cl->flows.count),
 		   atomic_read(&cl->flows.states[NLB_CONN_SYN]),
@@ -229,8 +278,9 @@ static int nlb_proc_flows_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "flow dev %s proto %s src %pI4:%u dst %pI4:%u bucket %u owner %u state %s idle-ms %u\n",
 		   cl->dev->name, c->key.proto == IPPROTO_TCP ? "tcp" : "udp",
 		   &c->key.saddr, ntohs(c->key.sport),
-		   &c->key.daddr, ntohs(c->key.dport), c->bucket,
-		   c->bucket < map->buckets ? map->owner[c->bucket] : 0,
+		   &c->key.daddr, ntohs(c->key.dport),
+		   c->slot & (map->buckets - 1),
+		   c->slot < nlb_map_slots(map) ? map->owner[c->slot] : 0,
 		   state <= NLB_CONN_MAX ? nlb_proc_flow_states[state] : "?",
 		   jiffies_to_msecs(jiffies - READ_ONCE(c->seen)));
 	return 0;

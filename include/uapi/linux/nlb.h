@@ -34,6 +34,16 @@
  *                        (NLB_A_IFINDEX or NLB_A_IFNAME): messages of
  *                        NLB_A_BUCKET nests (NLB_BUCKET_*), in bucket order:
  *                        owner, flows held and started per bucket.
+ *  NLB_CMD_RULE_ADD      add a port rule (NLB_A_RULE: NLB_RULE_*) to a
+ *                        device's cluster; with NLB_A_REPLACE, replace the
+ *                        rule of the same VIP, ports and protocol (or add
+ *                        it).  A rule that overlaps another is refused.
+ *  NLB_CMD_RULE_DEL      delete the rule of a device's cluster with the VIP,
+ *                        ports and protocol of NLB_A_RULE.
+ *  NLB_CMD_RULE_GET      the port rules of a device's cluster (doit), or of
+ *                        every cluster (dump, one message per cluster):
+ *                        NLB_A_RULES, a nest of NLB_A_RULE (NLB_RULE_*) in
+ *                        lookup order, with per-rule counters.
  *  NLB_CMD_EVENT         only sent, to the NLB_MCGRP_EVENTS multicast group:
  *                        NLB_A_EVENT with NLB_A_IFNAME, NLB_A_IFINDEX and,
  *                        by event, NLB_A_PEER_NODE, NLB_A_STATE,
@@ -58,6 +68,8 @@
 #define NLB_DEFAULT_BUCKETS	4096
 #define NLB_SEED_LEN		16
 #define NLB_MAX_WEIGHT		100
+#define NLB_MAX_PRIORITY	64	/* host priorities are 1..NLB_MAX_PRIORITY */
+#define NLB_MAX_RULES		64	/* port rules per cluster */
 #define NLB_DEFAULT_WEIGHT	1
 #define NLB_KEY_LEN		32	/* heartbeat HMAC-SHA256 key */
 #define NLB_HB_ETHERTYPE	0x88B5	/* IEEE 802 local experimental */
@@ -90,6 +102,9 @@ enum nlb_cmd {
 	NLB_CMD_EVENT,
 	NLB_CMD_FLOW_GET,
 	NLB_CMD_BUCKET_GET,
+	NLB_CMD_RULE_ADD,
+	NLB_CMD_RULE_DEL,
+	NLB_CMD_RULE_GET,
 	__NLB_CMD_MAX
 };
 #define NLB_CMD_MAX (__NLB_CMD_MAX - 1)
@@ -115,6 +130,7 @@ enum nlb_state {
 	NLB_STATE_LEAVING,	/* the cluster is being deleted (graceful) */
 	NLB_STATE_DRAINING,	/* serves the flows it holds, takes no new ones */
 	NLB_STATE_SUSPENDED,	/* stopped, and start is refused until resume */
+	NLB_STATE_PRIORITY_TAKEN, /* an earlier node has the same host priority */
 	__NLB_STATE_MAX
 };
 #define NLB_STATE_MAX (__NLB_STATE_MAX - 1)
@@ -168,6 +184,16 @@ enum nlb_attr {
 	NLB_A_DRAIN_LEFT,	/* u32 in dumps: ms left of the drain timeout */
 	NLB_A_FLOW_STATES,	/* nest in dumps: u32 per enum nlb_conn_state */
 	NLB_A_BUCKET,		/* nest of NLB_BUCKET_*, in NLB_CMD_BUCKET_GET */
+	NLB_A_PRIORITY,		/* u8: this node's host priority, 1..NLB_MAX_PRIORITY
+				 * (1 is best; default: the node id)
+				 */
+	NLB_A_DEFAULT_HOST,	/* u8 in dumps: the live member with the best host
+				 * priority (0 = none): takes what no rule covers
+				 */
+	NLB_A_RULE,		/* nest of NLB_RULE_*, in RULE_ADD and RULE_DEL */
+	NLB_A_REPLACE,		/* flag: in RULE_ADD, replace the same rule */
+	NLB_A_RULES,		/* nest of NLB_A_RULE, in RULE_GET answers */
+	NLB_A_RULES_DIGEST,	/* u64 in dumps: nlb_rules_digest() */
 	__NLB_A_MAX
 };
 #define NLB_A_MAX (__NLB_A_MAX - 1)
@@ -235,6 +261,68 @@ enum nlb_bucket_attr {
 };
 #define NLB_BUCKET_MAX (__NLB_BUCKET_MAX - 1)
 
+/*
+ * A port rule (NLB_A_RULE).  It covers destination ports PORT_LO..PORT_HI
+ * of PROTO on VIP (0 or absent: every VIP of the cluster).  A rule for one
+ * VIP takes precedence over an all-VIPs rule; rules of the same scope must
+ * not overlap.  TCP and UDP traffic to a VIP that no rule covers goes to
+ * the default host (NLB_A_DEFAULT_HOST).
+ */
+enum nlb_rule_attr {
+	NLB_RULE_UNSPEC,
+	NLB_RULE_VIP,		/* be32, 0 = all VIPs */
+	NLB_RULE_PORT_LO,	/* u16 */
+	NLB_RULE_PORT_HI,	/* u16, >= PORT_LO (default: PORT_LO) */
+	NLB_RULE_PROTO,		/* u8, enum nlb_rule_proto (default: both) */
+	NLB_RULE_MODE,		/* u8, enum nlb_rule_mode (required to add) */
+	NLB_RULE_AFFINITY,	/* u8, enum nlb_affinity_type, multiple only
+				 * (default: single, as in Windows NLB)
+				 */
+	NLB_RULE_WEIGHT,	/* u8, enum nlb_rule_weight, multiple only
+				 * (default: equal)
+				 */
+	NLB_RULE_OWNER,		/* u8 in answers: for single-host rules, the
+				 * node that takes the traffic (0 = none)
+				 */
+	NLB_RULE_ACCEPTED,	/* u64 in answers: packets accepted here */
+	NLB_RULE_DROPPED,	/* u64 in answers: packets dropped here (another
+				 * node's, or a disabled rule)
+				 */
+	NLB_RULE_PAD,
+	__NLB_RULE_MAX
+};
+#define NLB_RULE_MAX (__NLB_RULE_MAX - 1)
+
+enum nlb_rule_proto {
+	NLB_RULE_PROTO_TCP = 1,
+	NLB_RULE_PROTO_UDP = 2,
+	NLB_RULE_PROTO_BOTH = 3,
+};
+
+enum nlb_rule_mode {
+	NLB_RULE_MODE_MULTIPLE = 1,	/* balanced over the members */
+	NLB_RULE_MODE_SINGLE = 2,	/* all to the best host priority */
+	NLB_RULE_MODE_DISABLED = 3,	/* dropped by every node */
+};
+
+/* Which part of the client's address a multiple-host rule balances on. */
+enum nlb_affinity_type {
+	NLB_AFFINITY_TYPE_NONE,		/* source address and port */
+	NLB_AFFINITY_TYPE_SINGLE,	/* source address */
+	NLB_AFFINITY_TYPE_NETWORK,	/* source /24 */
+};
+
+/* The load weights a multiple-host rule shares its buckets by. */
+enum nlb_rule_weight {
+	NLB_RULE_WEIGHT_EQUAL,		/* every member the same share */
+	NLB_RULE_WEIGHT_LOAD,		/* each member's load weight
+					 * (NLB_A_WEIGHT)
+					 */
+};
+
+/* Nested in NLB_A_RULES: one per rule. */
+#define NLB_A_RULES_RULE 1
+
 enum nlb_membership {
 	NLB_MEMBERSHIP_DYNAMIC,	/* from heartbeats */
 	NLB_MEMBERSHIP_STATIC,	/* set by NLB_CMD_MEMBER_SET */
@@ -257,6 +345,7 @@ enum nlb_peer_attr {
 	NLB_PEER_MAC,		/* binary, 6 bytes: source MAC */
 	NLB_PEER_HELD_BUCKETS,	/* u32: buckets it reports holding flows in */
 	NLB_PEER_PAD,
+	NLB_PEER_PRIORITY,	/* u8: its host priority */
 	__NLB_PEER_MAX
 };
 #define NLB_PEER_MAX (__NLB_PEER_MAX - 1)
@@ -316,6 +405,7 @@ enum nlb_stats_attr {
 					 * that holds their bucket
 					 */
 	NLB_STATS_RESTARTED,		/* u64: held flows dropped for a new SYN */
+	NLB_STATS_DISABLED,		/* u64: packets dropped by a disabled rule */
 	__NLB_STATS_MAX
 };
 #define NLB_STATS_MAX (__NLB_STATS_MAX - 1)
