@@ -3,17 +3,19 @@
  * nlbctl cluster add dev DEV vip ADDR [vip ADDR ...] mode MODE node-id N
  *                    [buckets B] [seed HEX32] [hb-dev DEV2]
  *                    [hb-interval MS] [hb-tolerance N] [key FILE] [weight W]
- *                    [FLOW SETTINGS]
+ *                    [priority P] [FLOW SETTINGS]
  * nlbctl cluster set dev DEV [hb-interval MS] [hb-tolerance N]
- *                    [key FILE | key none] [weight W] [FLOW SETTINGS]
+ *                    [key FILE | key none] [weight W] [priority P]
+ *                    [FLOW SETTINGS]
  * nlbctl cluster del dev DEV
  *
  * FLOW SETTINGS: [max-flows N] [tcp-timeout S] [tcp-close-timeout S]
  *                [udp-timeout S] [drain-timeout S|none]
  *
  * Values are checked for form here and for range by the kernel, whose
- * message is printed as it is; the heartbeat settings, the weight and the
- * flow settings are range-checked here too.
+ * message is printed as it is; the heartbeat settings, the weight, the
+ * host priority and the flow settings are range-checked here too (that a
+ * priority is unique in the cluster only the nodes can tell).
  */
 #include <string.h>
 
@@ -36,13 +38,15 @@ static const struct {
 #define N_FLOW_OPTS (sizeof(flow_opts) / sizeof(flow_opts[0]))
 
 /*
- * Heartbeat settings, weight and flow settings, shared by cluster add and
- * cluster set.  flow[i] is the value of flow_opts[i], sent when have_flow[i].
+ * Heartbeat settings, weight, host priority and flow settings, shared by
+ * cluster add and cluster set.  flow[i] is the value of flow_opts[i], sent
+ * when have_flow[i].
  */
 struct set_opts {
-	uint32_t interval, tolerance, weight;
+	uint32_t interval, tolerance, weight, priority;
 	const char *key_file;
-	bool have_interval, have_tolerance, have_weight, key_clear;
+	bool have_interval, have_tolerance, have_weight, have_priority;
+	bool key_clear;
 	uint32_t flow[N_FLOW_OPTS];
 	bool have_flow[N_FLOW_OPTS];
 };
@@ -80,9 +84,9 @@ static bool have_flow_opt(const struct set_opts *o)
 }
 
 /*
- * @argv[0] with its value @argv[1], if it is a heartbeat, weight or flow
- * setting: 1 when taken, 0 when not one, -1 on error.  "key none" only
- * with @set.
+ * @argv[0] with its value @argv[1], if it is a heartbeat, weight, priority
+ * or flow setting: 1 when taken, 0 when not one, -1 on error.  "key none"
+ * only with @set.
  */
 static int parse_set_opt(char **argv, struct set_opts *o, bool set)
 {
@@ -102,6 +106,11 @@ static int parse_set_opt(char **argv, struct set_opts *o, bool set)
 				    &o->weight))
 			return -1;
 		o->have_weight = true;
+	} else if (matches(*argv, "priority")) {
+		if (parse_u32_range(argv[1], "priority", 1, NLB_MAX_PRIORITY,
+				    &o->priority))
+			return -1;
+		o->have_priority = true;
 	} else if (matches(*argv, "key")) {
 		o->key_clear = set && matches(argv[1], "none");
 		o->key_file = o->key_clear ? NULL : argv[1];
@@ -150,6 +159,8 @@ static int talk_set_opts(struct nlbctl *ctl, uint8_t cmd, const char *dev,
 		mnl_attr_put(nlh, NLB_A_KEY_CLEAR, 0, NULL);
 	if (o->have_weight)
 		mnl_attr_put_u32(nlh, NLB_A_WEIGHT, o->weight);
+	if (o->have_priority)
+		mnl_attr_put_u8(nlh, NLB_A_PRIORITY, (uint8_t)o->priority);
 	for (i = 0; i < N_FLOW_OPTS; i++)
 		if (o->have_flow[i])
 			mnl_attr_put_u32(nlh, flow_opts[i].attr, o->flow[i]);
@@ -269,8 +280,9 @@ static int cluster_set(struct nlbctl *ctl, int argc, char **argv)
 	if (!dev)
 		return nlbctl_error("cluster set needs dev");
 	if (!o.have_interval && !o.have_tolerance && !o.have_weight &&
-	    !o.key_file && !o.key_clear && !have_flow_opt(&o))
-		return nlbctl_error("cluster set needs at least one of hb-interval, hb-tolerance, key, weight, max-flows, tcp-timeout, tcp-close-timeout, udp-timeout, drain-timeout");
+	    !o.have_priority && !o.key_file && !o.key_clear &&
+	    !have_flow_opt(&o))
+		return nlbctl_error("cluster set needs at least one of hb-interval, hb-tolerance, key, weight, priority, max-flows, tcp-timeout, tcp-close-timeout, udp-timeout, drain-timeout");
 	return talk_set_opts(ctl, NLB_CMD_CLUSTER_SET, dev, NULL, &o, NULL,
 			     NULL);
 }

@@ -3,8 +3,8 @@
  * nlbctl: configure and watch nlb clusters.
  *
  * One file per subcommand (show.c, query.c, cluster.c, member.c, admin.c,
- * monitor.c, genkey.c); this one parses the global options, dispatches, and
- * runs batches.
+ * monitor.c, genkey.c, rule.c); this one parses the global options,
+ * dispatches, and runs batches.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,7 +22,8 @@ static const char usage_text[] =
 "Usage: nlbctl [OPTIONS] COMMAND [ARGS]\n"
 "\n"
 "Options:\n"
-"  -j, -json            JSON output (show, stats, query and monitor)\n"
+"  -j, -json            JSON output (show, stats, query, rule show and\n"
+"                       monitor)\n"
 "  -p, -pretty          indented JSON (with -j)\n"
 "  -b, -batch FILE      run the commands in FILE, one per line (- = stdin)\n"
 "  -V, --version        print the versions of nlbctl and of the module\n"
@@ -31,8 +32,9 @@ static const char usage_text[] =
 "Commands:\n"
 "  show [dev DEV]\n"
 "        clusters of this network namespace: configuration, members,\n"
-"        buckets owned, heartbeat settings, held flows by state, held\n"
-"        buckets, flow settings, drain, peers, counters\n"
+"        buckets owned, heartbeat settings, host priority and default\n"
+"        host, rules digest, held flows by state, held buckets, flow\n"
+"        settings, drain, peers, counters\n"
 "  show flows dev DEV\n"
 "        the flows this node holds on DEV: addresses, ports, bucket,\n"
 "        state (syn, established, closing, udp), ms since the last packet\n"
@@ -43,9 +45,9 @@ static const char usage_text[] =
 "        with one of these\n"
 "  stats [dev DEV]\n"
 "        packet counters: accepted, dropped, passed, malformed, fragments,\n"
-"        icmp-errors, arp-replies, arp-mangled; held flows: flows-created,\n"
-"        flows-expired, flows-full, held-accepted, held-dropped,\n"
-"        restarted; heartbeat counters\n"
+"        icmp-errors, arp-replies, arp-mangled, disabled (by a disabled\n"
+"        rule); held flows: flows-created, flows-expired, flows-full,\n"
+"        held-accepted, held-dropped, restarted; heartbeat counters\n"
 "  query dev DEV proto tcp|udp|icmp src ADDR[:PORT] dst ADDR[:PORT]\n"
 "        which node owns the flow, whether this node accepts it, whether\n"
 "        it holds it, and whether a peer holds flows in its bucket\n"
@@ -53,18 +55,20 @@ static const char usage_text[] =
 "  cluster add dev DEV vip ADDR [vip ADDR ...] mode unicast|multicast|igmp\n"
 "              node-id N [buckets B] [seed HEX] [hb-dev DEV2]\n"
 "              [hb-interval MS] [hb-tolerance N] [key FILE] [weight W]\n"
-"              [FLOW SETTINGS]\n"
+"              [priority P] [FLOW SETTINGS]\n"
 "        create the cluster on DEV; N is 1..64, unique per node; B a power\n"
 "        of two from 64 to 65536 (default 4096); HEX 32 hex digits, the\n"
 "        same on every node (default: derived from the VIPs); heartbeats\n"
 "        on DEV2 (default DEV) every MS ms, 10..10000 (default 100), a\n"
 "        peer dead after N missed, 2..100 (default 3), authenticated with\n"
 "        the key in FILE (see genkey; default none); W this node's load\n"
-"        weight, 1..100 (default 1).  Members are learnt from heartbeats\n"
+"        weight, 1..100 (default 1); P its host priority, 1..64, unique\n"
+"        per cluster, the lowest the best (default: the node id N).\n"
+"        Members are learnt from heartbeats\n"
 "  cluster set dev DEV [hb-interval MS] [hb-tolerance N] [key FILE|none]\n"
-"              [weight W] [FLOW SETTINGS]\n"
-"        change the heartbeat settings, the weight or the flow settings\n"
-"        (at least one)\n"
+"              [weight W] [priority P] [FLOW SETTINGS]\n"
+"        change the heartbeat settings, the weight, the priority or the\n"
+"        flow settings (at least one)\n"
 "  FLOW SETTINGS: [max-flows N] [tcp-timeout S] [tcp-close-timeout S]\n"
 "              [udp-timeout S] [drain-timeout S|none]\n"
 "        flows held at most, 1..16000000 (default 1000000); seconds an\n"
@@ -91,6 +95,34 @@ static const char usage_text[] =
 "        node; W is 1..100 (default 1)\n"
 "  member set dev DEV auto\n"
 "        back to dynamic membership, learnt from heartbeats\n"
+"  rule add dev DEV [vip ADDR|all] ports LO[-HI] [proto tcp|udp|both]\n"
+"           mode multiple [affinity none|single|network]\n"
+"           [weight equal|load]\n"
+"  rule add dev DEV [vip ADDR|all] ports LO[-HI] [proto tcp|udp|both]\n"
+"           mode single|disabled\n"
+"        add a port rule to the cluster on DEV, the same on every node:\n"
+"        destination ports LO to HI, 0..65535 (default HI = LO), of proto\n"
+"        (default both), to the VIP ADDR or to every VIP (all, the\n"
+"        default); a rule for one VIP comes before an all rule, and two\n"
+"        rules for the same VIP, or two all rules, must not overlap.\n"
+"        mode multiple: balanced over the members, by affinity single\n"
+"        (default: the source address), none (source address and port)\n"
+"        or network (source /24), with weight equal (default: the same\n"
+"        share per member) or load (each member's load weight, cluster\n"
+"        weight W); single: all to the live member with the best (lowest)\n"
+"        host priority; disabled: dropped.  TCP and UDP traffic no rule\n"
+"        covers goes to the default host, the live member with the best\n"
+"        host priority.  A new cluster has one rule: all ports, both,\n"
+"        multiple, affinity single, weight equal\n"
+"  rule replace dev DEV ...\n"
+"        as rule add, but replaces the rule with the same vip, ports and\n"
+"        proto (or adds it)\n"
+"  rule del dev DEV [vip ADDR|all] ports LO[-HI] [proto tcp|udp|both]\n"
+"        delete the rule with this vip, ports and proto\n"
+"  rule show [dev DEV]\n"
+"        the port rules in lookup order and their digest; per rule the\n"
+"        packets this node accepted and dropped, and for a single rule\n"
+"        its owner, the node its traffic goes to\n"
 "  monitor [dev DEV]\n"
 "        print peer, map and state events as they happen, until killed\n"
 "  genkey\n"
@@ -169,6 +201,8 @@ static int run_command(struct nlbctl *ctl, int argc, char **argv)
 		ret = do_cluster(ctl, argc - 1, argv + 1);
 	else if (matches(cmd, "member"))
 		ret = do_member(ctl, argc - 1, argv + 1);
+	else if (matches(cmd, "rule"))
+		ret = do_rule(ctl, argc - 1, argv + 1);
 	else if (matches(cmd, "stop"))
 		ret = do_stop(ctl, argc - 1, argv + 1);
 	else if (matches(cmd, "start"))

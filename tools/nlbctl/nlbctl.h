@@ -29,6 +29,7 @@ int do_resume(struct nlbctl *ctl, int argc, char **argv);
 int do_drainstop(struct nlbctl *ctl, int argc, char **argv);
 int do_monitor(struct nlbctl *ctl, int argc, char **argv);
 int do_genkey(struct nlbctl *ctl, int argc, char **argv);
+int do_rule(struct nlbctl *ctl, int argc, char **argv);
 
 /* Errors: "nlbctl: error: ..." on stderr; return -1 for the caller. */
 int nlbctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -154,6 +154,7 @@ static const char *const states[] = {
 	[NLB_STATE_LEAVING] = "leaving",
 	[NLB_STATE_DRAINING] = "draining",
 	[NLB_STATE_SUSPENDED] = "suspended",
+	[NLB_STATE_PRIORITY_TAKEN] = "priority-taken",
 };
 _Static_assert(sizeof(states) / sizeof(states[0]) == NLB_STATE_MAX + 1,
 	       "a state of enum nlb_state has no name");

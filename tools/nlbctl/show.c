@@ -30,6 +30,7 @@ static const char *const stat_keys[] = {
 	[NLB_STATS_HELD_ACCEPTED] = "held_accepted",
 	[NLB_STATS_HELD_DROPPED] = "held_dropped",
 	[NLB_STATS_RESTARTED] = "restarted",
+	[NLB_STATS_DISABLED] = "disabled",
 };
 _Static_assert(sizeof(stat_keys) / sizeof(stat_keys[0]) == NLB_STATS_MAX + 1,
 	       "a counter of enum nlb_stats_attr has no name");
@@ -127,8 +128,9 @@ static void print_hb_stats(struct show_ctx *ctx, const struct nlattr *nest)
 
 /*
  * The packet counters of NLB_A_STATS: the first ones (accepted to
- * arp-mangled) always, the held-flow ones (flows-created to restarted,
- * on a line of their own) when the module has them.
+ * arp-mangled) always, the later packet counters (disabled) after them
+ * and the held-flow ones (flows-created to restarted, on a line of their
+ * own) when the module has them.
  */
 static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 			const struct nlattr *hb_nest, bool flat)
@@ -146,7 +148,10 @@ static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 			jw_obj_start(jw, "stats");
 		for (i = NLB_STATS_ACCEPTED; i <= NLB_STATS_ARP_MANGLED; i++)
 			jw_uint(jw, stat_keys[i], attr_u64(tb[i]));
-		for (i = NLB_STATS_FLOWS_CREATED; i <= NLB_STATS_MAX; i++)
+		for (i = NLB_STATS_DISABLED; i <= NLB_STATS_MAX; i++)
+			if (tb[i])
+				jw_uint(jw, stat_keys[i], attr_u64(tb[i]));
+		for (i = NLB_STATS_FLOWS_CREATED; i <= NLB_STATS_RESTARTED; i++)
 			if (tb[i])
 				jw_uint(jw, stat_keys[i], attr_u64(tb[i]));
 		print_hb_stats(ctx, hb_nest);
@@ -160,8 +165,14 @@ static void print_stats(struct show_ctx *ctx, const struct nlattr *nest,
 		printf("%s%s %" PRIu64, i == NLB_STATS_ACCEPTED ? "" : " ",
 		       name, attr_u64(tb[i]));
 	}
+	for (i = NLB_STATS_DISABLED; i <= NLB_STATS_MAX; i++) {
+		if (!tb[i])
+			continue;
+		stat_name(stat_keys[i], name);
+		printf(" %s %" PRIu64, name, attr_u64(tb[i]));
+	}
 	putchar('\n');
-	for (i = NLB_STATS_FLOWS_CREATED; i <= NLB_STATS_MAX; i++) {
+	for (i = NLB_STATS_FLOWS_CREATED; i <= NLB_STATS_RESTARTED; i++) {
 		if (!tb[i])
 			continue;
 		stat_name(stat_keys[i], name);
@@ -273,6 +284,8 @@ static void print_peer(struct show_ctx *ctx, const struct nlattr *nest,
 			jw_str(jw, "state", state_name(attr_u8(tb[NLB_PEER_STATE])));
 		if (tb[NLB_PEER_WEIGHT])
 			jw_uint(jw, "weight", attr_u32(tb[NLB_PEER_WEIGHT]));
+		if (tb[NLB_PEER_PRIORITY])
+			jw_uint(jw, "priority", attr_u8(tb[NLB_PEER_PRIORITY]));
 		if (tb[NLB_PEER_ALIVE])
 			jw_bool(jw, "alive", attr_u8(tb[NLB_PEER_ALIVE]));
 		if (tb[NLB_PEER_IN_MAP])
@@ -316,6 +329,8 @@ static void print_peer(struct show_ctx *ctx, const struct nlattr *nest,
 		printf(" state %s", state_name(attr_u8(tb[NLB_PEER_STATE])));
 	if (tb[NLB_PEER_WEIGHT])
 		printf(" weight %u", attr_u32(tb[NLB_PEER_WEIGHT]));
+	if (tb[NLB_PEER_PRIORITY])
+		printf(" priority %u", attr_u8(tb[NLB_PEER_PRIORITY]));
 	if (attr_u8(tb[NLB_PEER_ALIVE]))
 		fputs(" alive", stdout);
 	if (attr_u8(tb[NLB_PEER_IN_MAP]))
@@ -394,16 +409,23 @@ static const char *admin_name(uint8_t a)
 	}
 }
 
-/* Heartbeat settings and state: each key only when the module sent it. */
+/*
+ * Heartbeat settings and state, this node's weight and host priority, the
+ * default host and the digests: each key only when the module sent it.
+ */
 static void print_heartbeat(struct show_ctx *ctx, const struct nlattr **tb)
 {
 	struct json_writer *jw = ctx->ctl->jw;
 	const char *hb_dev = attr_str(tb[NLB_A_HB_IFNAME]);
-	char digest[17] = "";
+	char digest[17] = "", rules_digest[17] = "";
+	uint8_t default_host = attr_u8(tb[NLB_A_DEFAULT_HOST]);
 	bool line;
 
 	if (tb[NLB_A_DIGEST])
 		sprintf(digest, "%016" PRIx64, attr_u64(tb[NLB_A_DIGEST]));
+	if (tb[NLB_A_RULES_DIGEST])
+		sprintf(rules_digest, "%016" PRIx64,
+			attr_u64(tb[NLB_A_RULES_DIGEST]));
 	if (jw) {
 		if (hb_dev)
 			jw_str(jw, "hb_dev", hb_dev);
@@ -418,11 +440,17 @@ static void print_heartbeat(struct show_ctx *ctx, const struct nlattr **tb)
 			       membership_name(attr_u8(tb[NLB_A_MEMBERSHIP])));
 		if (tb[NLB_A_WEIGHT])
 			jw_uint(jw, "weight", attr_u32(tb[NLB_A_WEIGHT]));
+		if (tb[NLB_A_PRIORITY])
+			jw_uint(jw, "priority", attr_u8(tb[NLB_A_PRIORITY]));
+		if (tb[NLB_A_DEFAULT_HOST])
+			jw_uint(jw, "default_host", default_host);
 		if (tb[NLB_A_ADMIN_STATE])
 			jw_str(jw, "admin",
 			       admin_name(attr_u8(tb[NLB_A_ADMIN_STATE])));
 		if (tb[NLB_A_DIGEST])
 			jw_str(jw, "digest", digest);
+		if (tb[NLB_A_RULES_DIGEST])
+			jw_str(jw, "rules_digest", rules_digest);
 		if (tb[NLB_A_CONVERGED])
 			jw_bool(jw, "converged", attr_u8(tb[NLB_A_CONVERGED]));
 		return;
@@ -448,16 +476,28 @@ static void print_heartbeat(struct show_ctx *ctx, const struct nlattr **tb)
 			       attr_u8(tb[NLB_A_CONVERGED]) ? "yes" : "no");
 		putchar('\n');
 	}
-	line = tb[NLB_A_WEIGHT] || tb[NLB_A_ADMIN_STATE] || tb[NLB_A_DIGEST];
+	line = tb[NLB_A_WEIGHT] || tb[NLB_A_PRIORITY] ||
+	       tb[NLB_A_DEFAULT_HOST] || tb[NLB_A_ADMIN_STATE] ||
+	       tb[NLB_A_DIGEST] || tb[NLB_A_RULES_DIGEST];
 	if (line) {
 		fputs("   ", stdout);
 		if (tb[NLB_A_WEIGHT])
 			printf(" weight %u", attr_u32(tb[NLB_A_WEIGHT]));
+		if (tb[NLB_A_PRIORITY])
+			printf(" priority %u", attr_u8(tb[NLB_A_PRIORITY]));
+		if (tb[NLB_A_DEFAULT_HOST]) {
+			if (default_host)
+				printf(" default-host %u", default_host);
+			else
+				fputs(" default-host none", stdout);
+		}
 		if (tb[NLB_A_ADMIN_STATE])
 			printf(" admin %s",
 			       admin_name(attr_u8(tb[NLB_A_ADMIN_STATE])));
 		if (tb[NLB_A_DIGEST])
 			printf(" digest %s", digest);
+		if (tb[NLB_A_RULES_DIGEST])
+			printf(" rules-digest %s", rules_digest);
 		putchar('\n');
 	}
 }
