@@ -17,6 +17,7 @@
 /* Documentation/heartbeat.md, "Example": the digest of the example config. */
 #define GOLDEN_DIGEST	0x9d9932bfba1c27f5ULL
 #define GOLDEN_RULES	0x5250fcfb0a5ab0a1ULL	/* the default rule alone */
+#define GOLDEN_NO_RULES	0xc1bc11f43b58d8aaULL
 /* members {1: weight 3 priority 5, 2: 1 2, 3: 1 (priority 0: 3), 64: 100 1} */
 #define GOLDEN_VIEW	0x0f5eaf8e38d1bfceULL
 
@@ -479,6 +480,8 @@ static void test_digest(void)
 	if (!tap_check(cfg.rules == GOLDEN_RULES,
 		       "digest: pinned rules digest of the default rule"))
 		tap_diag("got %016" PRIx64, cfg.rules);
+	tap_check(nlb_rules_digest(NULL, 0) == GOLDEN_NO_RULES,
+		  "digest: pinned rules digest of no rule");
 	d = nlb_config_digest(&cfg);
 	if (!tap_check(d == GOLDEN_DIGEST, "digest: pinned example value"))
 		tap_diag("got %016" PRIx64, d);
