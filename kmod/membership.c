@@ -27,7 +27,8 @@
  *  - A new cluster holds all its buckets until it has agreed with its
  *    peers, or, if it hears none, for four dead timeouts (at least 2 s):
  *    a node that joins a running cluster never takes a flow before the
- *    others gave it up, even when its first heartbeats are late.
+ *    others gave it up, even when its first heartbeats are late.  So
+ *    does a node that comes back into service (state active again).
  *  - With a static member set (NLB_CMD_MEMBER_SET) the map is that set's,
  *    published at once and never held; heartbeats are still exchanged and
  *    reported.
@@ -616,6 +617,14 @@ static void nlb_membership_run(struct nlb_cluster *cl)
 		nlb_flows_flush(cl);
 	if (state != cl->state) {
 		nlb_info(cl, "%s\n", nlb_state_name(state));
+		/*
+		 * Back in service (after a mismatch fixed by a rule change, a
+		 * stop, a NIC down...): hold the gains as a new cluster does,
+		 * until the peers agree, since they may not have taken this
+		 * node in yet.
+		 */
+		if (state == NLB_STATE_ACTIVE)
+			cl->hold_until = now + nlb_startup_hold(cl);
 		WRITE_ONCE(cl->state, state);
 		nlb_nl_event(cl, NLB_EVENT_STATE, 0, state, NULL);
 		send = true;
