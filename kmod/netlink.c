@@ -432,13 +432,19 @@ static int nlb_nl_put_cluster(struct sk_buff *msg, struct nlb_cluster *cl,
 	return err;
 }
 
-static int nlb_nl_cluster_get(struct sk_buff *skb, struct genl_info *info)
+/* Puts one cluster's answer (RTNL held). */
+typedef int (*nlb_nl_put_t)(struct sk_buff *msg, struct nlb_cluster *cl,
+			    u32 portid, u32 seq, int flags);
+
+/* A doit answering for the cluster of the request's device. */
+static int nlb_nl_get_one(struct genl_info *info, size_t size,
+			  nlb_nl_put_t put)
 {
 	struct nlb_cluster *cl;
 	struct sk_buff *msg;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	rtnl_lock();
@@ -447,7 +453,7 @@ static int nlb_nl_cluster_get(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(cl);
 		goto err_unlock;
 	}
-	err = nlb_nl_put_cluster(msg, cl, info->snd_portid, info->snd_seq, 0);
+	err = put(msg, cl, info->snd_portid, info->snd_seq, 0);
 	if (err)
 		goto err_unlock;
 	rtnl_unlock();
@@ -459,8 +465,9 @@ err_unlock:
 	return err;
 }
 
-/* cb->args[0]: clusters already sent. */
-static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
+/* A dump of every cluster, one message each; cb->args[0]: clusters sent. */
+static int nlb_nl_dump_all(struct sk_buff *skb, struct netlink_callback *cb,
+			   nlb_nl_put_t put)
 {
 	struct nlb_net *nn = nlb_net(sock_net(skb->sk));
 	long idx = 0, start = cb->args[0];
@@ -473,8 +480,8 @@ static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	list_for_each_entry(cl, &nn->clusters, list) {
 		if (idx++ < start)
 			continue;
-		err = nlb_nl_put_cluster(skb, cl, NETLINK_CB(cb->skb).portid,
-					 cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		err = put(skb, cl, NETLINK_CB(cb->skb).portid,
+			  cb->nlh->nlmsg_seq, NLM_F_MULTI);
 		if (err) {
 			idx--;
 			break;
@@ -485,6 +492,16 @@ static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	cb->args[0] = idx;
 	/* A full skb asks for another round; an empty one ends the dump. */
 	return err && idx == start ? err : skb->len;
+}
+
+static int nlb_nl_cluster_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return nlb_nl_get_one(info, NLMSG_GOODSIZE, nlb_nl_put_cluster);
+}
+
+static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return nlb_nl_dump_all(skb, cb, nlb_nl_put_cluster);
 }
 
 /* NLB_A_VIPS: a nest of NLB_VIP_ADDR attributes, one per VIP. */
@@ -1317,61 +1334,19 @@ err_cancel:
 
 static int nlb_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlb_cluster *cl;
-	struct sk_buff *msg;
-	int err;
-
-	msg = genlmsg_new(NLB_NL_RULES_SIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	rtnl_lock();
-	cl = nlb_nl_cluster(info);
-	if (IS_ERR(cl)) {
-		err = PTR_ERR(cl);
-		goto err_unlock;
-	}
-	err = nlb_nl_put_rules(msg, cl, info->snd_portid, info->snd_seq, 0);
-	if (err)
-		goto err_unlock;
-	rtnl_unlock();
-	return genlmsg_reply(msg, info);
-
-err_unlock:
-	rtnl_unlock();
-	nlmsg_free(msg);
-	return err;
+	return nlb_nl_get_one(info, NLB_NL_RULES_SIZE, nlb_nl_put_rules);
 }
 
+/* A cluster's rules fit in one message only if the skb has room for 64. */
 static int nlb_nl_rule_dump_start(struct netlink_callback *cb)
 {
 	cb->min_dump_alloc = NLB_NL_RULES_SIZE;
 	return 0;
 }
 
-/* cb->args[0]: clusters already sent, one message each. */
 static int nlb_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlb_net *nn = nlb_net(sock_net(skb->sk));
-	long idx = 0, start = cb->args[0];
-	struct nlb_cluster *cl;
-	int err = 0;
-
-	rtnl_lock();
-	cb->seq = nn->generation;
-	list_for_each_entry(cl, &nn->clusters, list) {
-		if (idx++ < start)
-			continue;
-		err = nlb_nl_put_rules(skb, cl, NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI);
-		if (err) {
-			idx--;
-			break;
-		}
-		nl_dump_check_consistent(cb, nlmsg_hdr(skb));
-	}
-	rtnl_unlock();
-	cb->args[0] = idx;
-	return err && idx == start ? err : skb->len;
+	return nlb_nl_dump_all(skb, cb, nlb_nl_put_rules);
 }
 
 /* The ops that need more than genl_small_ops has (a dump's start). */

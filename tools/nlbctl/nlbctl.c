@@ -145,6 +145,30 @@ struct nlb_sock *nlbctl_sock(struct nlbctl *ctl)
 	return ctl->sock;
 }
 
+int show_request(struct nlbctl *ctl, int argc, char **argv, uint8_t cmd,
+		 mnl_cb_t cb, void *data)
+{
+	const char *dev = NULL;
+	struct nlmsghdr *nlh;
+	struct nlb_sock *s;
+	int ret;
+
+	if (parse_dev_only(argc, argv, &dev))
+		return -1;
+	s = nlbctl_sock(ctl);
+	if (!s)
+		return -1;
+	nlh = nlb_msg(s, cmd, dev ? NLM_F_ACK : NLM_F_DUMP);
+	if (dev)
+		mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
+	if (ctl->jw)
+		jw_arr_start(ctl->jw, NULL);
+	ret = nlb_talk(s, nlh, cb, data);
+	if (ctl->jw)
+		jw_arr_end(ctl->jw);
+	return ret;
+}
+
 static int version_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[NLB_A_MAX + 1];

@@ -58,5 +58,11 @@ const char *members_str(uint64_t mask, char *buf);
 /* Heartbeat key file (genkey.c): base64 of NLB_KEY_LEN bytes. */
 int read_key_file(const char *file, uint8_t *key);
 struct nlb_sock *nlbctl_sock(struct nlbctl *ctl);
+/*
+ * "[dev DEV]" in @argv: @cmd for DEV (doit) or for every cluster (dump),
+ * each answer to @cb; with -j, the answers in one JSON array.
+ */
+int show_request(struct nlbctl *ctl, int argc, char **argv, uint8_t cmd,
+		 mnl_cb_t cb, void *data);
 
 #endif

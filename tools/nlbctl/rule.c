@@ -347,25 +347,8 @@ static int rule_show_cb(const struct nlmsghdr *nlh, void *data)
 /* rule show [dev DEV]: one cluster (doit), or all of them (dump). */
 static int rule_show(struct nlbctl *ctl, int argc, char **argv)
 {
-	const char *dev = NULL;
-	struct nlmsghdr *nlh;
-	struct nlb_sock *s;
-	int ret;
-
-	if (parse_dev_only(argc, argv, &dev))
-		return -1;
-	s = nlbctl_sock(ctl);
-	if (!s)
-		return -1;
-	nlh = nlb_msg(s, NLB_CMD_RULE_GET, dev ? NLM_F_ACK : NLM_F_DUMP);
-	if (dev)
-		mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
-	if (ctl->jw)
-		jw_arr_start(ctl->jw, NULL);
-	ret = nlb_talk(s, nlh, rule_show_cb, ctl);
-	if (ctl->jw)
-		jw_arr_end(ctl->jw);
-	return ret;
+	return show_request(ctl, argc, argv, NLB_CMD_RULE_GET, rule_show_cb,
+			    ctl);
 }
 
 int do_rule(struct nlbctl *ctl, int argc, char **argv)

@@ -687,25 +687,9 @@ static int show_or_stats(struct nlbctl *ctl, int argc, char **argv,
 			 bool stats)
 {
 	struct show_ctx ctx = { .ctl = ctl, .stats = stats };
-	const char *dev = NULL;
-	struct nlmsghdr *nlh;
-	struct nlb_sock *s;
-	int ret;
 
-	if (parse_dev_only(argc, argv, &dev))
-		return -1;
-	s = nlbctl_sock(ctl);
-	if (!s)
-		return -1;
-	nlh = nlb_msg(s, NLB_CMD_CLUSTER_GET, dev ? NLM_F_ACK : NLM_F_DUMP);
-	if (dev)
-		mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
-	if (ctl->jw)
-		jw_arr_start(ctl->jw, NULL);
-	ret = nlb_talk(s, nlh, show_cb, &ctx);
-	if (ctl->jw)
-		jw_arr_end(ctl->jw);
-	return ret;
+	return show_request(ctl, argc, argv, NLB_CMD_CLUSTER_GET, show_cb,
+			    &ctx);
 }
 
 /* One held flow of a NLB_CMD_FLOW_GET dump. */
