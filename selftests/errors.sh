@@ -23,6 +23,7 @@ nx n1 nlbctl member set dev eth0 nodes 1,2 weight 2=3
 state() {
 	nx n1 nlbctl -j show | jq -c 'map(del(.stats, .peers))'
 	nx n1 cat /proc/net/nlb/clusters | grep -Ev '^(stats|heartbeat-stats|peer) '
+	nx n1 nlbctl -j rule show dev eth0
 }
 before=$(state)
 
@@ -93,7 +94,7 @@ expect_error "malformed key file" \
 	"key file /tmp/nlb-badkey: must hold 32 bytes in base64" \
 	cluster set dev eth0 hb-interval 50 key /tmp/nlb-badkey
 expect_error "cluster set with nothing to set" \
-	"cluster set needs at least one of hb-interval, hb-tolerance, key, weight, max-flows, tcp-timeout, tcp-close-timeout, udp-timeout, drain-timeout" \
+	"cluster set needs at least one of hb-interval, hb-tolerance, key, weight, priority, max-flows, tcp-timeout, tcp-close-timeout, udp-timeout, drain-timeout" \
 	cluster set dev eth0
 expect_error "cluster set without cluster" "no cluster on this device" \
 	cluster set dev dummy1 weight 5
@@ -140,6 +141,70 @@ check_eq "show buckets without all: only node 1's (no flow anywhere)" \
 check_eq "/proc/net/nlb/flows is empty without flows" "" \
 	"$(nx n1 cat /proc/net/nlb/flows)"
 
+# Port rules.  A rule set to refuse changes against: the one rule
+# cluster_add gives, one for ports of the VIP, one single-host rule.
+nx n1 nlbctl -batch - <<EOF
+rule add dev eth0 vip $NLB_VIP ports 80-90 proto tcp mode multiple
+rule add dev eth0 vip $NLB_VIP ports 1433 proto tcp mode single
+EOF
+before=$(state)
+check_eq "rules: three rules, in lookup order" \
+	"all 0 65535 both multiple none load|$NLB_VIP 80 90 tcp multiple single equal|$NLB_VIP 1433 1433 tcp single null null" \
+	"$(nx n1 nlbctl -j rule show dev eth0 | jq -r '[.[0].rules[] | "\(.vip) \(.port_lo) \(.port_hi) \(.proto) \(.mode) \(.affinity) \(.weight)"] | join("|")')"
+expect_error "rule overlapping another" \
+	"the rule overlaps another rule of the same VIP and protocol" \
+	rule add dev eth0 vip "$NLB_VIP" ports 85-95 proto both mode disabled
+expect_error "rule overlapping an all-VIPs rule" \
+	"the rule overlaps another rule of the same VIP and protocol" \
+	rule add dev eth0 ports 443 proto udp mode disabled
+expect_error "rule added twice" \
+	"a rule with this VIP, port range and protocol exists (use replace)" \
+	rule add dev eth0 vip "$NLB_VIP" ports 1433 proto tcp mode single
+expect_error "rule ports LO > HI" "port range start is above its end" \
+	rule add dev eth0 vip "$NLB_VIP" ports 100-99 proto tcp mode single
+expect_error "rule port 65536" 'invalid port "65536"' \
+	rule add dev eth0 vip "$NLB_VIP" ports 0-65536 proto tcp mode single
+expect_error "rule of unknown mode" 'unknown mode "balanced" (multiple, single or disabled)' \
+	rule add dev eth0 vip "$NLB_VIP" ports 100 mode balanced
+expect_error "rule of unknown affinity" 'unknown affinity "class-c" (none, single or network)' \
+	rule add dev eth0 vip "$NLB_VIP" ports 100 mode multiple affinity class-c
+expect_error "rule without mode" 'rule add needs mode (multiple, single or disabled)' \
+	rule add dev eth0 vip "$NLB_VIP" ports 100
+expect_error "affinity on a single-host rule" \
+	"affinity and load weight apply only to multiple-host rules" \
+	rule add dev eth0 vip "$NLB_VIP" ports 100 mode single affinity none
+expect_error "rule on an address that is no VIP" "not a VIP of this cluster" \
+	rule add dev eth0 vip 192.0.2.99 ports 100 mode disabled
+expect_error "rule del of no rule" "no rule with this VIP, port range and protocol" \
+	rule del dev eth0 vip "$NLB_VIP" ports 80-89 proto tcp
+expect_error "rule without cluster" "no cluster on this device" \
+	rule add dev dummy1 ports 100 mode disabled
+expect_error "priority 0" "priority must be 1..64" \
+	cluster set dev eth0 priority 0
+expect_error "priority 65" "priority must be 1..64" \
+	cluster set dev eth0 priority 65
+# The 64th rule is taken, the 65th refused.
+for p in $(seq 1000 1060); do
+	echo "rule add dev eth0 vip $NLB_VIP ports $p proto udp mode disabled"
+done | nx n1 nlbctl -batch -
+check_eq "rules: 64 rules taken" 64 "$(nx n1 nlbctl -j rule show dev eth0 | jq '.[0].rules | length')"
+before=$(state)
+expect_error "a 65th rule" "too many port rules (at most 64)" \
+	rule add dev eth0 vip "$NLB_VIP" ports 2000 proto udp mode disabled
+for p in $(seq 1000 1060); do
+	echo "rule del dev eth0 vip $NLB_VIP ports $p proto udp"
+done | nx n1 nlbctl -batch -
+check_eq "rules: replace changes the rule in place" \
+	"$NLB_VIP 80 90 tcp multiple network load" \
+	"$(nx n1 nlbctl rule replace dev eth0 vip "$NLB_VIP" ports 80-90 proto tcp mode multiple affinity network weight load &&
+	   nx n1 nlbctl -j rule show dev eth0 | jq -r '.[0].rules[1] | "\(.vip) \(.port_lo) \(.port_hi) \(.proto) \(.mode) \(.affinity) \(.weight)"')"
+check_eq "rules: /proc lists the rules" \
+	"rule vip all ports 0-65535 proto both mode multiple affinity none weight load accepted 0 dropped 0
+rule vip $NLB_VIP ports 80-90 proto tcp mode multiple affinity network weight load accepted 0 dropped 0
+rule vip $NLB_VIP ports 1433-1433 proto tcp mode single owner 1 accepted 0 dropped 0" \
+	"$(nx n1 grep '^rule ' /proc/net/nlb/clusters)"
+before=$(state)
+
 # Not permitted: an unprivileged user may look but not touch.
 nobody() {
 	nx n1 setpriv --reuid=65534 --regid=65534 --clear-groups \
@@ -148,7 +213,11 @@ nobody() {
 out=$(nobody cluster del dev eth0 2>&1) && st=0 || st=$?
 check_eq "unprivileged cluster del is refused" \
 	"1 nlbctl: error: operation not permitted (are you root?)" "$st $out"
+out=$(nobody rule del dev eth0 ports 0-65535 2>&1) && st=0 || st=$?
+check_eq "unprivileged rule del is refused" \
+	"1 nlbctl: error: operation not permitted (are you root?)" "$st $out"
 check "unprivileged show works" nobody show
+check "unprivileged rule show works" nobody rule show dev eth0
 check_eq "configuration unchanged after all refusals" "$before" "$(state)"
 
 nx n1 nlbctl cluster del dev eth0

@@ -116,17 +116,6 @@ counter() {
 	nx "n$1" nlbctl -j stats dev eth0 | jq -r ".[0].$2"
 }
 
-# settled WANT NODES...: every node named has the members WANT and has
-# converged.
-settled() {
-	local want=$1 i
-	shift
-	for i in "$@"; do
-		[ "$(jshow "$i" '"\([.members[].id] | map(tostring) | join(",")) \(.converged)"')" = "$want true" ] ||
-			return 1
-	done
-}
-
 # owners I PROTO FILE: "SRC SPORT OWNER" for each "SRC SPORT ..." line of
 # FILE, as node I computes them.
 owners() {

@@ -198,12 +198,30 @@ node_mac() {
 	nx "n$1" cat /sys/class/net/eth0/address
 }
 
-# cluster_add I MODE [ARGS...]: node I joins the cluster on its eth0.
+# cluster_add I MODE [ARGS...]: node I joins the cluster on its eth0.  Its
+# one port rule balances every port by the load weights, without affinity
+# (source address and port), as the data-path tests expect: NLB's default
+# rule (affinity single) would put all flows of one client address on one
+# node.  rules.sh tests the default rule and the others.
 cluster_add() {
 	local i=$1 mode=$2
 	shift 2
-	nx "n$i" nlbctl cluster add dev eth0 vip "$NLB_VIP" mode "$mode" \
-		node-id "$i" "$@"
+	nx "n$i" nlbctl -batch - <<-EOF
+	cluster add dev eth0 vip $NLB_VIP mode $mode node-id $i $*
+	rule replace dev eth0 ports 0-65535 proto both mode multiple affinity none weight load
+	EOF
+}
+
+# settled WANT NODES...: every node named has the members WANT ("1,2,3")
+# in its map of the cluster on eth0, and has converged.
+settled() {
+	local want=$1 i
+	shift
+	for i in "$@"; do
+		[ "$(nx "n$i" nlbctl -j show dev eth0 |
+		     jq -r '.[0] | "\([.members[].id] | map(tostring) | join(",")) \(.converged)"')" = "$want true" ] ||
+			return 1
+	done
 }
 
 _dmesg_mark=0
