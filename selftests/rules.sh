@@ -289,9 +289,11 @@ pkill -f "echoserver.py --id 2 " || true
 _port br0 n2 eth0
 _port br1 n2 eth1
 nx n2 ip addr add 192.0.2.2/24 dev eth0
-nx n2 ip addr add "$NLB_VIP/32" dev eth0
 nx n2 ip addr add 198.51.100.2/24 dev eth1
+# The VIP only with the cluster: without it, node 2 would answer the
+# client's ARP for the VIP with its own MAC and take every flow.
 node_up 2
+nx n2 ip addr add "$NLB_VIP/32" dev eth0
 set_rules 2
 nx n2 nlbctl cluster set dev eth0 weight 20
 wait_for 30 settled 1,2,3,4 1 2 3 4 || true
