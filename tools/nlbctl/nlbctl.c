@@ -145,20 +145,17 @@ struct nlb_sock *nlbctl_sock(struct nlbctl *ctl)
 	return ctl->sock;
 }
 
-int show_request(struct nlbctl *ctl, int argc, char **argv, uint8_t cmd,
-		 mnl_cb_t cb, void *data)
+int request_array(struct nlbctl *ctl, uint8_t cmd, uint16_t flags,
+		  const char *dev, mnl_cb_t cb, void *data)
 {
-	const char *dev = NULL;
 	struct nlmsghdr *nlh;
 	struct nlb_sock *s;
 	int ret;
 
-	if (parse_dev_only(argc, argv, &dev))
-		return -1;
 	s = nlbctl_sock(ctl);
 	if (!s)
 		return -1;
-	nlh = nlb_msg(s, cmd, dev ? NLM_F_ACK : NLM_F_DUMP);
+	nlh = nlb_msg(s, cmd, flags);
 	if (dev)
 		mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
 	if (ctl->jw)
@@ -167,6 +164,17 @@ int show_request(struct nlbctl *ctl, int argc, char **argv, uint8_t cmd,
 	if (ctl->jw)
 		jw_arr_end(ctl->jw);
 	return ret;
+}
+
+int show_request(struct nlbctl *ctl, int argc, char **argv, uint8_t cmd,
+		 mnl_cb_t cb, void *data)
+{
+	const char *dev = NULL;
+
+	if (parse_dev_only(argc, argv, &dev))
+		return -1;
+	return request_array(ctl, cmd, dev ? NLM_F_ACK : NLM_F_DUMP, dev, cb,
+			     data);
 }
 
 static int version_cb(const struct nlmsghdr *nlh, void *data)

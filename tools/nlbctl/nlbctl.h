@@ -59,6 +59,12 @@ const char *members_str(uint64_t mask, char *buf);
 int read_key_file(const char *file, uint8_t *key);
 struct nlb_sock *nlbctl_sock(struct nlbctl *ctl);
 /*
+ * @cmd with @flags (and NLB_A_IFNAME @dev unless NULL), each answer to @cb;
+ * with -j, the answers in one JSON array.
+ */
+int request_array(struct nlbctl *ctl, uint8_t cmd, uint16_t flags,
+		  const char *dev, mnl_cb_t cb, void *data);
+/*
  * "[dev DEV]" in @argv: @cmd for DEV (doit) or for every cluster (dump),
  * each answer to @cb; with -j, the answers in one JSON array.
  */

@@ -745,21 +745,7 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 static int dump_dev(struct nlbctl *ctl, uint8_t cmd, const char *dev,
 		    mnl_cb_t cb, void *data)
 {
-	struct nlmsghdr *nlh;
-	struct nlb_sock *s;
-	int ret;
-
-	s = nlbctl_sock(ctl);
-	if (!s)
-		return -1;
-	nlh = nlb_msg(s, cmd, NLM_F_DUMP);
-	mnl_attr_put_strz(nlh, NLB_A_IFNAME, dev);
-	if (ctl->jw)
-		jw_arr_start(ctl->jw, NULL);
-	ret = nlb_talk(s, nlh, cb, data);
-	if (ctl->jw)
-		jw_arr_end(ctl->jw);
-	return ret;
+	return request_array(ctl, cmd, NLM_F_DUMP, dev, cb, data);
 }
 
 static int show_flows(struct nlbctl *ctl, int argc, char **argv)
