@@ -229,6 +229,7 @@ def nlb_hold(n, members=4, drain=True, max_flows=None):
     nlb_load()
     sh("nlbctl cluster add dev %s vip %s mode multicast node-id 1 max-flows %d udp-timeout 3600"
        % (DEV, VIP, max_flows or max(2 * n, 1000)))
+    nlb_rules(1)
     sh("nlbctl member set dev %s nodes 1" % DEV)
     nlb_wait(lambda st: st["state"] == "active" and st["owned_buckets"] == st["buckets"],
              "node 1 owns every bucket")
@@ -319,12 +320,33 @@ class NftIngressDrop(Variant):
         sh("nft delete table netdev nlbbref")
 
 
+def nlb_rules(n):
+    """Give the cluster on DEV @n port rules: n - 1 disabled one-port UDP
+    rules (1000, 1001, ...) that the traffic never matches, and last in
+    lookup order the rule every benchmark's traffic matches, for every
+    port below 1000 (DROP_PORT, FILL_PORT, DRAIN_PORT's 5001 is above: the
+    accept path has only this rule): multiple host, affinity none (source
+    address and port, so that the flows spread over all buckets), load
+    weights."""
+    cmds = ["rule replace dev %s ports 0-65535 proto both mode multiple affinity none weight load" % DEV]
+    if n > 1:
+        cmds = ["rule del dev %s ports 0-65535 proto both" % DEV,
+                "rule add dev %s ports 0-999 proto udp mode multiple affinity none weight load" % DEV]
+        cmds += ["rule add dev %s ports %d proto udp mode disabled" % (DEV, 1000 + i)
+                 for i in range(n - 1)]
+    sh(["nlbctl", "-batch", "-"], input="\n".join(cmds) + "\n")
+    got = len(json.loads(sh("nlbctl -j rule show dev " + DEV))[0]["rules"])
+    if got != n:
+        raise RuntimeError("nlb has %d port rules, not %d" % (got, n))
+
+
 class Nlb(Variant):
     name = "nlb"
 
-    def __init__(self, path, members=4, held=None):
+    def __init__(self, path, members=4, held=None, rules=1):
         super().__init__(path, members)
         self.held = held            # drop path with this many flows held
+        self.rules = rules          # port rules, the traffic's the last
 
     def setup(self):
         if self.held is not None:
@@ -333,6 +355,7 @@ class Nlb(Variant):
             return
         nlb_load()
         sh("nlbctl cluster add dev %s vip %s mode multicast node-id 1" % (DEV, VIP))
+        nlb_rules(self.rules)
         if self.path == "drop":
             # Member of a static set of N, stopped: the map has N members,
             # the filter hashes and looks up every packet and owns none.
@@ -477,6 +500,7 @@ def pps_part(path, variants, count, runs, title, scenario, params_of=None,
         params = dict(path=path, packets=count)
         if v.name == "nlb":
             params["members"] = v.members
+            params["rules"] = v.rules
             if getattr(v, "held", None) is not None:
                 params["held_flows"] = v.held
         label = v.name + (params_of(v).get("label", "") if params_of else "")
@@ -555,40 +579,39 @@ def flat_target(axis, base_val, base_name, key):
     return flat
 
 
+def scale_axis(title, scenario, values, make, attr, param, unit, key):
+    """One "how cost grows" table: the drop path of nlb for each of
+    @values (make(value) gives the variant, attr its value on a variant,
+    param its key in params, unit its label), next to the ingress-drop
+    reference, each against the first value (@key in the result)."""
+    variants = [NftIngressDrop("drop")] + [make(x) for x in values]
+    objs = pps_part("drop", variants, args.count, args.runs, title, scenario,
+                    params_of=lambda v: {"label": "" if v.name != "nlb"
+                                         else " %d %s" % (getattr(v, attr), unit)},
+                    target=flat_target(lambda v: getattr(v, attr), values[0],
+                                       "%d %s" % (values[0], unit), key))
+    for o in objs:
+        if key in o:
+            out("  %d %s vs %d: %+.1f %%" % (o["params"][param], unit, values[0], o[key] * 100))
+
+
 def part_scale():
-    members = [4, 16] if args.tiny else [4, 16, 64]
-    variants = [NftIngressDrop("drop")] + [Nlb("drop", members=m) for m in members]
-
-    objs = pps_part("drop", variants, args.count, args.runs,
-                    "Scaling: drop path against members", "scale-members",
-                    params_of=lambda v: {"label": "" if v.name != "nlb" else " %d members" % v.members},
-                    target=flat_target(lambda v: v.members, 4, "4 members", "vs_4_members"))
-    for o in objs:
-        if "vs_4_members" in o:
-            out("  %d members vs 4: %+.1f %%" % (o["params"]["members"], o["vs_4_members"] * 100))
-    reason = "not available: needs port rules (issue 6)"
-    out("  %-26s %s" % ("rules 1/16/64", reason))
-    for val in (1, 16, 64):
-        o = emit("scale-rules", "nlb", {"path": "drop", "rules": val}, [], "pps",
-                 reference="nft-ingress-drop", status="unavailable", reason=reason)
-        tap(well_formed(o), "scale-rules %d marked unavailable" % val)
-    part_scale_held()
-
-
-def part_scale_held():
-    """Drop path against the flows held: node 1 of 4, draining, holds N
-    UDP flows spread over all buckets, so every dropped packet costs a
-    (missed) lookup in the flow table once N passes the bucket count; 1k
-    flows leave most buckets empty (one array read)."""
-    sizes = [1000, 10000] if args.tiny else [1000, 100000, 1000000]
-    variants = [NftIngressDrop("drop")] + [Nlb("drop", held=n) for n in sizes]
-    objs = pps_part("drop", variants, args.count, args.runs,
-                    "Scaling: drop path against held flows (4 members, draining)", "scale-held-flows",
-                    params_of=lambda v: {"label": "" if v.name != "nlb" else " %d flows" % v.held},
-                    target=flat_target(lambda v: v.held, sizes[0], "1k flows", "vs_1k_flows"))
-    for o in objs:
-        if "vs_1k_flows" in o:
-            out("  %d flows vs 1k: %+.1f %%" % (o["params"]["held_flows"], o["vs_1k_flows"] * 100))
+    scale_axis("Scaling: drop path against members", "scale-members",
+               [4, 16] if args.tiny else [4, 16, 64],
+               lambda m: Nlb("drop", members=m), "members", "members", "members",
+               "vs_4_members")
+    # The lookup is a binary search in the compiled table, for the VIP's
+    # rules and then for the all-VIPs rules.
+    scale_axis("Scaling: drop path against port rules (4 members)", "scale-rules",
+               [1, 16] if args.tiny else [1, 16, 64],
+               lambda r: Nlb("drop", rules=r), "rules", "rules", "rules", "vs_1_rule")
+    # Node 1 of 4, draining, holds N UDP flows spread over all buckets, so
+    # every dropped packet costs a (missed) lookup in the flow table once N
+    # passes the bucket count; 1k flows leave most buckets empty (one array
+    # read).
+    scale_axis("Scaling: drop path against held flows (4 members, draining)",
+               "scale-held-flows", [1000, 10000] if args.tiny else [1000, 100000, 1000000],
+               lambda n: Nlb("drop", held=n), "held", "held_flows", "flows", "vs_1k_flows")
 
 
 # --- part 4: failover and convergence ---------------------------------------
