@@ -277,10 +277,11 @@ lc_pid=$!
 wait_for 120 test -f "$tmp/lc.conns" || die "longconns did not start"
 check_eq "single: 20 long-lived connections, all on node 1" "20 1" \
 	"$(awk '{ print $3 }' "$tmp/lc.conns" | sort | uniq -c | xargs)"
+awk '{ print $1, $2 }' "$tmp/lc.conns" | sort >"$tmp/lc.keys"
 check_eq "single: node 1 holds the 20 connections' flows, established" "" \
 	"$(nx n1 nlbctl -j show flows dev eth0 |
 	   jq -r '.[] | select(.dport == 1433 and .state == "established") | "\(.src) \(.sport)"' |
-	   sort | comm -13 - <(awk '{ print $1, $2 }' "$tmp/lc.conns" | sort))"
+	   sort | comm -13 - "$tmp/lc.keys")"
 ip -n "${NLB_NS_PREFIX}n2" link del eth1
 ip -n "${NLB_NS_PREFIX}n2" link del eth0
 nx n2 nlbctl cluster del dev eth0 2>/dev/null || true
