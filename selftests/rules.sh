@@ -33,6 +33,8 @@
 #            connections go back to it, node 1 keeps the connections it has
 #  mismatch  node 4 with one more rule: held out and named by the others;
 #            the rule removed, it joins
+#  priority  node 4 takes node 3's host priority: it stays out
+#            (priority-taken), named by the others; its own again, it joins
 set -e -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
@@ -333,6 +335,24 @@ check_eq "mismatch: node 4 is in state mismatch, owns nothing" "mismatch 0" \
 nx n4 nlbctl rule del dev eth0 ports 7000 proto udp
 wait_for 30 settled 1,2,3,4 1 2 3 4 || true
 check "mismatch: the rule removed, node 4 joins (4 members everywhere)" \
+	settled 1,2,3,4 1 2 3 4
+
+########################################################################
+# Duplicate priority: node 4 takes node 3's priority.  Node 3's cluster
+# is older, so node 4 stays out (priority-taken) and the others name it;
+# given a priority of its own again, it joins.
+nx n4 nlbctl cluster set dev eth0 priority 3
+wait_for 10 settled 1,2,3 1 2 3 || true
+check_eq "priority: node 4 with node 3's priority is out, in state priority-taken" \
+	"priority-taken 0" "$(show 4 | jq -r '.[0] | "\(.state) \(.owned_buckets)"')"
+for i in 1 2 3; do
+	check_eq "priority: node $i sees node 4 priority-taken, priority 3, out of its map" \
+		"priority-taken 3 false" \
+		"$(show "$i" | jq -r '.[0].peers[] | select(.id == 4) | "\(.state) \(.priority) \(.in_map)"')"
+done
+nx n4 nlbctl cluster set dev eth0 priority 4
+wait_for 30 settled 1,2,3,4 1 2 3 4 || true
+check "priority: node 4 with a priority of its own joins (4 members everywhere)" \
 	settled 1,2,3,4 1 2 3 4
 
 for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
