@@ -35,6 +35,7 @@
 #            the rule removed, it joins
 #  priority  node 4 takes node 3's host priority: it stays out
 #            (priority-taken), named by the others; its own again, it joins
+#  replace   a replaced rule keeps its counters; rule show with no dev
 set -e -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
@@ -353,6 +354,24 @@ done
 nx n4 nlbctl cluster set dev eth0 priority 4
 wait_for 30 settled 1,2,3,4 1 2 3 4 || true
 check "priority: node 4 with a priority of its own joins (4 members everywhere)" \
+	settled 1,2,3,4 1 2 3 4
+
+########################################################################
+# Replace: a rule replaced with the same ports, protocol and VIP keeps its
+# counters; `rule show` without dev lists every cluster of the namespace.
+before=$(rule_count 1 80 accepted)
+for i in $(seq 1 $N); do
+	nx "n$i" nlbctl rule replace dev eth0 ports 80 proto tcp mode multiple affinity network
+done
+check_eq "replace: node 1's rule for port 80 has affinity network, its counters kept" \
+	"network $before" "$(rule_count 1 80 affinity) $(rule_count 1 80 accepted)"
+check "replace: the counter was not empty (node 1's share of the affinity part)" \
+	test "$before" -gt 0
+check_eq "replace: rule show without dev lists eth0's rules" \
+	"eth0 $(nx n1 nlbctl -j rule show dev eth0 | jq -c '.[0].rules | del(.[].accepted, .[].dropped, .[].owner)')" \
+	"$(nx n1 nlbctl -j rule show | jq -r '.[] | "\(.dev) \(.rules | del(.[].accepted, .[].dropped, .[].owner) | tojson)"')"
+wait_for 30 settled 1,2,3,4 1 2 3 4 || true
+check "replace: the cluster converged on the new rule (4 members everywhere)" \
 	settled 1,2,3,4 1 2 3 4
 
 for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
