@@ -72,7 +72,8 @@ node_up() {
 	wait_for 60 test -f "$tmp/ready.$i" -a -f "$tmp/eready.$i" ||
 		die "node $i: servers did not start"
 	nx "n$i" nlbctl cluster add dev eth0 vip "$NLB_VIP" mode multicast \
-		node-id "$i" hb-dev eth1 priority "${PRIO[$i]}"
+		node-id "$i" hb-dev eth1 priority "${PRIO[$i]}" \
+		hb-tolerance "${NLB_HB_TOLERANCE:-3}"
 }
 
 show() {
