@@ -35,7 +35,7 @@
 void nlb_filter_classify(const struct nlb_cluster *cl,
 			 const struct nlb_map *map,
 			 const struct nlb_rules *rules,
-			 const struct nlb_flow *flow, struct nlb_verdict_of *v)
+			 const struct nlb_flow *flow, struct nlb_flow_class *v)
 {
 	enum nlb_affinity aff = NLB_AFFINITY_NONE;
 	enum nlb_map_kind kind = NLB_MAP_LOAD;
@@ -70,7 +70,7 @@ void nlb_filter_classify(const struct nlb_cluster *cl,
  * active (a static member set keeps a stopped node in the map).
  */
 bool nlb_filter_accepts(const struct nlb_cluster *cl,
-			const struct nlb_map *map, const struct nlb_verdict_of *v)
+			const struct nlb_map *map, const struct nlb_flow_class *v)
 {
 	return !v->disabled && nlb_map_accepts(map, v->slot, cl->node_id) &&
 	       READ_ONCE(cl->state) == NLB_STATE_ACTIVE;
@@ -100,7 +100,7 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 	struct nlb_rules *rules = rcu_dereference(cl->rules);
 	u8 held = NLB_CONN_NONE, state = READ_ONCE(cl->state);
 	struct nlb_conn *conn = NULL;
-	struct nlb_verdict_of v;
+	struct nlb_flow_class v;
 	bool owns, dirty = false;
 
 	nlb_filter_classify(cl, map, rules, flow, &v);

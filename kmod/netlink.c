@@ -887,7 +887,7 @@ static int nlb_nl_put_query(struct sk_buff *msg, struct nlb_cluster *cl,
 {
 	bool is_vip = nlb_cluster_is_vip(cl, flow->daddr), accept, by_peer;
 	const struct nlb_map *map;
-	struct nlb_verdict_of v;
+	struct nlb_flow_class v;
 	struct nlattr *nest;
 	struct nlb_conn *c;
 	u8 held = NLB_CONN_NONE;

@@ -156,7 +156,7 @@ struct nlb_rules {
 };
 
 /* How the filter treats a flow (nlb_filter_classify()). */
-struct nlb_verdict_of {
+struct nlb_flow_class {
 	int rule;			/* index in the rule set, -1: none */
 	bool disabled;			/* a disabled rule: drop */
 	u32 hash;
@@ -384,9 +384,9 @@ void nlb_filter_unregister(struct nlb_cluster *cl);
 void nlb_filter_classify(const struct nlb_cluster *cl,
 			 const struct nlb_map *map,
 			 const struct nlb_rules *rules,
-			 const struct nlb_flow *flow, struct nlb_verdict_of *v);
+			 const struct nlb_flow *flow, struct nlb_flow_class *v);
 bool nlb_filter_accepts(const struct nlb_cluster *cl,
-			const struct nlb_map *map, const struct nlb_verdict_of *v);
+			const struct nlb_map *map, const struct nlb_flow_class *v);
 
 /* rules.c */
 struct nlb_rules *nlb_rules_create(const struct nlb_rule *r, unsigned int n,

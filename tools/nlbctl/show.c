@@ -741,13 +741,6 @@ static int flow_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* nlbctl show flows dev DEV: the flows this node holds, in no order. */
-/* Dump @cmd for @dev into @cb, as one JSON array with -j. */
-static int dump_dev(struct nlbctl *ctl, uint8_t cmd, const char *dev,
-		    mnl_cb_t cb, void *data)
-{
-	return request_array(ctl, cmd, NLM_F_DUMP, dev, cb, data);
-}
-
 static int show_flows(struct nlbctl *ctl, int argc, char **argv)
 {
 	const char *dev = NULL;
@@ -756,7 +749,8 @@ static int show_flows(struct nlbctl *ctl, int argc, char **argv)
 		return -1;
 	if (!dev)
 		return nlbctl_error("show flows needs dev");
-	return dump_dev(ctl, NLB_CMD_FLOW_GET, dev, flow_cb, ctl);
+	return request_array(ctl, NLB_CMD_FLOW_GET, NLM_F_DUMP, dev, flow_cb,
+			     ctl);
 }
 
 struct bucket_ctx {
@@ -831,7 +825,8 @@ static int show_buckets(struct nlbctl *ctl, int argc, char **argv)
 	}
 	if (!dev)
 		return nlbctl_error("show buckets needs dev");
-	return dump_dev(ctl, NLB_CMD_BUCKET_GET, dev, bucket_cb, &ctx);
+	return request_array(ctl, NLB_CMD_BUCKET_GET, NLM_F_DUMP, dev,
+			     bucket_cb, &ctx);
 }
 
 /*
