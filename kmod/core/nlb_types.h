@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/bitops.h>
+#include <linux/math64.h>
 #include <asm/byteorder.h>
 
 /* asm/unaligned.h moved to linux/unaligned.h in 6.12: keep away from both. */
@@ -69,6 +70,16 @@ static inline u32 nlb_get_le32(const void *p)
 static inline u64 rol64(u64 word, unsigned int shift)
 {
 	return (word << (shift & 63)) | (word >> ((-shift) & 63));
+}
+
+static inline int fls64(u64 x)
+{
+	return x ? 64 - __builtin_clzll(x) : 0;
+}
+
+static inline u64 div_u64(u64 dividend, u32 divisor)
+{
+	return dividend / divisor;
 }
 #endif /* __KERNEL__ */
 

@@ -9,6 +9,7 @@
  * its pair scores.
  */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include "../map.c"
 #include "tap.h"
@@ -52,20 +53,27 @@ static int is_stable(const u8 *m, u32 buckets, const struct nlb_member *mem,
 		     unsigned int n)
 {
 	u64 worst[NLB_CORE_MAX_NODES + 1] = { 0 };
+	u32 w[NLB_CORE_MAX_NODES], sw[NLB_CORE_MAX_NODES];
+	u32 sw_of[NLB_CORE_MAX_NODES + 1] = { 0 };
 	unsigned int i;
 	u32 b;
 	u64 s;
 
+	for (i = 0; i < n; i++)
+		w[i] = mem[i].weight;
+	nlb_map_score_weights(sw, w, n);
+	for (i = 0; i < n; i++)
+		sw_of[mem[i].id] = sw[i];
 	for (b = 0; b < buckets; b++) {
-		s = nlb_pair_score(&key, b, m[b]);
+		s = nlb_pair_score(&key, b, m[b], sw_of[m[b]]);
 		if (s > worst[m[b]])
 			worst[m[b]] = s;
 	}
 	for (b = 0; b < buckets; b++) {
-		u64 mine = nlb_pair_score(&key, b, m[b]);
+		u64 mine = nlb_pair_score(&key, b, m[b], sw_of[m[b]]);
 
 		for (i = 0; i < n; i++) {
-			s = nlb_pair_score(&key, b, mem[i].id);
+			s = nlb_pair_score(&key, b, mem[i].id, sw[i]);
 			if (mem[i].id != m[b] && s < mine &&
 			    s < worst[mem[i].id])
 				return 0;
@@ -78,6 +86,71 @@ static int is_stable(const u8 *m, u32 buckets, const struct nlb_member *mem,
 static u32 weight_of(unsigned int id, int weighted)
 {
 	return weighted ? (id * 7) % 10 + 1 : 1;
+}
+
+/* nlb_neg_log2() against libm, over pseudo-random and extreme inputs. */
+static int test_neg_log2(void)
+{
+	static const u64 edge[] = { 0, 1, 0xfffULL, 0x1000ULL,
+		0x8000000000000000ULL, 0xfffffffffffff000ULL,
+		0xffffffffffffffffULL };
+	u64 h = 0x243f6a8885a308d3ULL;
+	double want, got, u;
+	unsigned int i, n = sizeof(edge) / sizeof(edge[0]);
+
+	for (i = 0; i < n + 1000000; i++) {
+		h = i < n ? edge[i] : nlb_fmix64(h + i);
+		u = (double)(h >> 12) / 4503599627370496.0;	/* 2^52 */
+		want = -log2(1.0 - u);
+		got = (double)nlb_neg_log2(h) / (1 << NLB_LOG_FRAC);
+		if (fabs(got - want) > 1.0 / (1 << 18)) {
+			tap_diag("h %016" PRIx64 ": %.9f, libm %.9f", h, got, want);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * With weighted scores the member a bucket ranks first is drawn in
+ * proportion to the weights (weighted rendezvous): over 65536 buckets and
+ * 24 members weighted 1..10, every member's count of first choices is
+ * within 6 standard deviations of B * w / W.
+ */
+static int test_first_choice(void)
+{
+	u32 w[24], sw[24], first[24] = { 0 }, total = 0, b;
+	unsigned int i, best;
+	u64 s, low;
+	double mean, sd;
+
+	for (i = 0; i < 24; i++) {
+		w[i] = weight_of(i + 1, 1);
+		total += w[i];
+	}
+	nlb_map_score_weights(sw, w, 24);
+	for (b = 0; b < NLB_CORE_MAX_BUCKETS; b++) {
+		low = ~0ULL;
+		best = 0;
+		for (i = 0; i < 24; i++) {
+			s = nlb_pair_score(&key, b, i + 1, sw[i]);
+			if (s < low) {
+				low = s;
+				best = i;
+			}
+		}
+		first[best]++;
+	}
+	for (i = 0; i < 24; i++) {
+		mean = (double)NLB_CORE_MAX_BUCKETS * w[i] / total;
+		sd = sqrt(mean * (1.0 - (double)w[i] / total));
+		if (fabs(first[i] - mean) > 6 * sd) {
+			tap_diag("member %u weight %u: %u first choices, expected %.0f",
+				 i + 1, w[i], first[i], mean);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /* Members 1..@n except @skip, weighted or not. */
@@ -260,6 +333,11 @@ int main(void)
 	tap_check(ok, "the map does not depend on the order of members");
 	tap_check(is_stable(map, B, sh, 24), "24 weighted members: stable matching");
 
+	tap_check(test_neg_log2(),
+		  "integer -log2(1 - u) within 2^-18 of libm's, over 10^6 values and the extremes");
+	tap_check(test_first_choice(),
+		  "weights 1..10: a bucket's first choice falls on each member in proportion to its weight");
+
 	for (weighted = 0; weighted <= 1; weighted++) {
 		struct movement mv = measure_movement(weighted);
 		const char *what = weighted ? "weights 1..10" : "equal weights";
@@ -271,19 +349,19 @@ int main(void)
 		tap_diag("%s: join moves %.2fx the minimum on average, %.2fx at worst",
 			 what, mv.join_avg, mv.join_worst);
 		/*
-		 * Equal weights meet the 1.5x average; with weights 1..10 a
-		 * light member's share is small and the chains its leaving
-		 * starts weigh more: measured 1.51x (leave) and 1.53x (join)
-		 * on average, bounded here at 1.6x.
+		 * Measured: equal 1.41x/1.41x, weights 1..10 1.45x/1.48x
+		 * (leave/join, average).  With uniform scores instead of
+		 * weighted ones the weighted runs gave 1.51x/1.53x.  A light
+		 * member's share is small, so the worst case is higher.
 		 */
-		tap_check(mv.leave_avg <= (weighted ? 1.6 : 1.5) &&
+		tap_check(mv.leave_avg <= 1.5 &&
 			  mv.leave_worst < (weighted ? 3.5 : 2.5),
-			  "%s: a member leaving moves on average at most %.1fx the buckets it owned (B=4096, N=2..64)",
-			  what, weighted ? 1.6 : 1.5);
-		tap_check(mv.join_avg <= (weighted ? 1.6 : 1.5) &&
+			  "%s: a member leaving moves on average at most 1.5x the buckets it owned (B=4096, N=2..64)",
+			  what);
+		tap_check(mv.join_avg <= 1.5 &&
 			  mv.join_worst < (weighted ? 3.5 : 2.5),
-			  "%s: a member joining moves on average at most %.1fx the buckets it takes (B=4096, N=1..63)",
-			  what, weighted ? 1.6 : 1.5);
+			  "%s: a member joining moves on average at most 1.5x the buckets it takes (B=4096, N=1..63)",
+			  what);
 	}
 
 	/* Pinned output */
@@ -294,6 +372,16 @@ int main(void)
 
 		if (!tap_check(h == 0x7ed0de373f2dc333ULL,
 			       "pinned map for 4 members, B=4096 (cluster-wide agreement across versions)"))
+			tap_diag("fnv1a %016" PRIx64, h);
+	}
+	for (i = 0; i < 4; i++)
+		mem[i].weight = i + 1;
+	build(map, B, mem, 4);
+	{
+		u64 h = fnv1a(map, B);
+
+		if (!tap_check(h == 0x04942b5b816169ecULL,
+			       "pinned map for 4 members weighted 1:2:3:4, B=4096"))
 			tap_diag("fnv1a %016" PRIx64, h);
 	}
 	members(mem, 64, 0);
