@@ -494,9 +494,22 @@ static int nlb_nl_dump_all(struct sk_buff *skb, struct netlink_callback *cb,
 	return err && idx == start ? err : skb->len;
 }
 
+/*
+ * A cluster's answer with 64 members and 63 peers (about 150 bytes each)
+ * does not fit in NLMSG_GOODSIZE: size the doit's message, and the dump's
+ * skbs, for the most.
+ */
+#define NLB_NL_CLUSTER_SIZE	(NLB_MAX_NODES * 192 + 4096)
+
 static int nlb_nl_cluster_get(struct sk_buff *skb, struct genl_info *info)
 {
-	return nlb_nl_get_one(info, NLMSG_GOODSIZE, nlb_nl_put_cluster);
+	return nlb_nl_get_one(info, NLB_NL_CLUSTER_SIZE, nlb_nl_put_cluster);
+}
+
+static int nlb_nl_cluster_dump_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = NLB_NL_CLUSTER_SIZE;
+	return 0;
 }
 
 static int nlb_nl_cluster_dump(struct sk_buff *skb, struct netlink_callback *cb)
@@ -1352,6 +1365,12 @@ static int nlb_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 /* The ops that need more than genl_small_ops has (a dump's start). */
 static const struct genl_ops nlb_genl_full_ops[] = {
 	{
+		.cmd = NLB_CMD_CLUSTER_GET,
+		.start = nlb_nl_cluster_dump_start,
+		.doit = nlb_nl_cluster_get,
+		.dumpit = nlb_nl_cluster_dump,
+	},
+	{
 		.cmd = NLB_CMD_RULE_GET,
 		.start = nlb_nl_rule_dump_start,
 		.doit = nlb_nl_rule_get,
@@ -1363,11 +1382,6 @@ static const struct genl_small_ops nlb_genl_ops[] = {
 	{
 		.cmd = NLB_CMD_VERSION,
 		.doit = nlb_nl_version,
-	},
-	{
-		.cmd = NLB_CMD_CLUSTER_GET,
-		.doit = nlb_nl_cluster_get,
-		.dumpit = nlb_nl_cluster_dump,
 	},
 	{
 		.cmd = NLB_CMD_CLUSTER_NEW,
