@@ -147,6 +147,31 @@ struct net_device *nlb_cluster_hb_dev(const struct nlb_cluster *cl)
 	return hb_dev ?: cl->dev;
 }
 
+/*
+ * What @cl's memory goes to (NLB_A_MEMORY), with @map and @rules the ones
+ * in use: worked out from what was allocated, so it costs nothing until
+ * asked.  Not counted: the HMAC transform of the key.
+ */
+void nlb_cluster_memory(struct nlb_cluster *cl, const struct nlb_map *map,
+			const struct nlb_rules *rules, struct nlb_mem *m)
+{
+	const struct nlb_held *held;
+	u32 len = cl->buckets / 8;
+
+	m->cluster = nlb_kvbytes(cl, sizeof(*cl)) +
+		     nlb_kvbytes(cl->peer_held, NLB_MAX_NODES * len) +
+		     nlb_kvbytes(cl->tx_held, len);
+	rcu_read_lock();
+	held = rcu_dereference(cl->held);
+	m->cluster += nlb_kvbytes(held, sizeof(*held) + len);
+	rcu_read_unlock();
+	m->percpu = (u64)num_possible_cpus() *
+		    (sizeof(struct nlb_pcpu_stats) + sizeof(struct nlb_rule_pcpu));
+	m->map = map->bytes;
+	m->rules = rules->bytes;
+	nlb_flows_memory(cl, m);
+}
+
 static void nlb_cluster_free(struct nlb_cluster *cl)
 {
 	struct net_device *hb_dev = rcu_dereference_protected(cl->hb_dev, true);

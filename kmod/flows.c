@@ -231,6 +231,33 @@ bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 	return any;
 }
 
+/*
+ * The held flows' share of NLB_A_MEMORY: the per-slot counters, the flow
+ * objects (at the slab cache's object size), and the hash table's bucket
+ * array (two while the table is being resized).  Any context.
+ */
+void nlb_flows_memory(struct nlb_cluster *cl, struct nlb_mem *m)
+{
+	struct nlb_flows *fl = &cl->flows;
+	const struct bucket_table *tbl;
+	u32 slots = NLB_MAP_KINDS * cl->buckets;
+
+	m->flow_counters =
+		nlb_kvbytes(fl->bucket_count, slots * sizeof(atomic_t)) +
+		nlb_kvbytes(fl->bucket_started, slots * sizeof(atomic_long_t));
+	m->flow_object = kmem_cache_size(nlb_conn_cache);
+	m->flows = (u64)max(atomic_read(&fl->count), 0) * m->flow_object;
+	m->flow_table = 0;
+	if (!fl->ready)
+		return;
+	rcu_read_lock();
+	for (tbl = rcu_dereference(fl->ht.tbl); tbl;
+	     tbl = rcu_dereference(tbl->future_tbl))
+		m->flow_table += nlb_kvbytes(tbl, struct_size(tbl, buckets,
+							     tbl->size));
+	rcu_read_unlock();
+}
+
 int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 		   const struct nlb_cluster_params *p)
 {

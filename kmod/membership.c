@@ -124,14 +124,16 @@ struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 	struct nlb_map *map;
 	void *scratch;
 	unsigned int i;
+	size_t size;
 	u32 b;
 	int err;
 
-	map = kvzalloc(struct_size(map, owner, NLB_MAP_KINDS * buckets) +
-		       BITS_TO_LONGS(NLB_MAP_KINDS * buckets) * sizeof(long),
-		       GFP_KERNEL);
+	size = struct_size(map, owner, NLB_MAP_KINDS * buckets) +
+	       BITS_TO_LONGS(NLB_MAP_KINDS * buckets) * sizeof(long);
+	map = kvzalloc(size, GFP_KERNEL);
 	if (!map)
 		return ERR_PTR(-ENOMEM);
+	map->bytes = nlb_kvbytes(map, size);
 	/* buckets is a power of two >= 64: the bitmap is aligned. */
 	map->hold = (unsigned long *)&map->owner[NLB_MAP_KINDS * buckets];
 	load = &map->owner[NLB_MAP_LOAD * buckets];

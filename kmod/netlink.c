@@ -344,6 +344,31 @@ static int nlb_nl_put_flows(struct sk_buff *msg, struct nlb_cluster *cl,
 	return 0;
 }
 
+static int nlb_nl_put_memory(struct sk_buff *msg, struct nlb_cluster *cl,
+			     const struct nlb_map *map)
+{
+	struct nlattr *nest;
+	struct nlb_mem m;
+
+	nlb_cluster_memory(cl, map, rtnl_dereference(cl->rules), &m);
+	nest = nla_nest_start(msg, NLB_A_MEMORY);
+	if (!nest ||
+	    nla_put_u64_64bit(msg, NLB_MEM_CLUSTER, m.cluster, NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_PERCPU, m.percpu, NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_MAP, m.map, NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_RULES, m.rules, NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_FLOW_COUNTERS, m.flow_counters,
+			      NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_FLOWS, m.flows, NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_FLOW_TABLE, m.flow_table,
+			      NLB_MEM_PAD) ||
+	    nla_put_u64_64bit(msg, NLB_MEM_FLOW_OBJECT, m.flow_object,
+			      NLB_MEM_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
 static int nlb_nl_put_membership(struct sk_buff *msg, struct nlb_cluster *cl,
 				 const struct nlb_map *map)
 {
@@ -408,6 +433,7 @@ static int __nlb_nl_put_cluster(struct sk_buff *msg, struct nlb_cluster *cl,
 	nla_nest_end(msg, vips);
 
 	if (nlb_nl_put_members(msg, cl, map) || nlb_nl_put_stats(msg, cl) ||
+	    nlb_nl_put_memory(msg, cl, map) ||
 	    nlb_nl_put_membership(msg, cl, map))
 		goto err_cancel;
 	genlmsg_end(msg, hdr);

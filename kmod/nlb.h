@@ -23,6 +23,7 @@
 #define _NLB_H
 
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
@@ -30,6 +31,7 @@
 #include <linux/workqueue.h>
 #include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
+#include <linux/slab.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/nlb.h>
 
@@ -114,6 +116,7 @@ struct nlb_map {
 	struct nlb_member members[NLB_MAX_NODES];	/* sorted by id */
 	u32 member_buckets[NLB_MAX_NODES];		/* same order, load map */
 	unsigned long *hold;		/* [slots] bits: gained slots */
+	size_t bytes;			/* allocated, for NLB_A_MEMORY */
 	u8 owner[];			/* [slots]: node id, then hold */
 };
 
@@ -152,6 +155,7 @@ struct nlb_rules {
 	struct nlb_rule rule[NLB_MAX_RULES];
 	u64 base[NLB_MAX_RULES][NLB_RULE_CNT_MAX];	/* from earlier sets */
 	struct nlb_rule_pcpu __percpu *stats;
+	size_t bytes;			/* allocated, for NLB_A_MEMORY */
 	struct nlb_rule_table *table;	/* compiled, after this struct */
 };
 
@@ -378,6 +382,31 @@ struct net_device *nlb_cluster_hb_dev(const struct nlb_cluster *cl);
 int nlb_netdev_notifier_init(void);
 void nlb_netdev_notifier_exit(void);
 
+/* What a cluster's memory goes to, in bytes (NLB_A_MEMORY, NLB_MEM_*). */
+struct nlb_mem {
+	u64 cluster;
+	u64 percpu;
+	u64 map;
+	u64 rules;
+	u64 flow_counters;
+	u64 flows;
+	u64 flow_table;
+	u64 flow_object;
+};
+
+/* Bytes kvmalloc(@size) took at @p: its kmalloc size class, or pages. */
+static inline size_t nlb_kvbytes(const void *p, size_t size)
+{
+	if (!p)
+		return 0;
+	return is_vmalloc_addr(p) ? PAGE_ALIGN(size) :
+				    kmalloc_size_roundup(size);
+}
+
+/* cluster.c */
+void nlb_cluster_memory(struct nlb_cluster *cl, const struct nlb_map *map,
+			const struct nlb_rules *rules, struct nlb_mem *m);
+
 /* filter.c */
 int nlb_filter_register(struct nlb_cluster *cl);
 void nlb_filter_unregister(struct nlb_cluster *cl);
@@ -444,6 +473,7 @@ void nlb_flows_flush(struct nlb_cluster *cl);
 unsigned long nlb_conn_timeout(const struct nlb_cluster *cl, u32 state);
 bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 			    const struct nlb_map *map, u8 *bits);
+void nlb_flows_memory(struct nlb_cluster *cl, struct nlb_mem *m);
 int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 		   const struct nlb_cluster_params *p);
 void nlb_flows_start(struct nlb_cluster *cl);

@@ -100,6 +100,18 @@ static void nlb_proc_show_rules(struct seq_file *seq, struct nlb_cluster *cl,
 	}
 }
 
+static void nlb_proc_show_memory(struct seq_file *seq, struct nlb_cluster *cl,
+				 const struct nlb_map *map)
+{
+	struct nlb_mem m;
+
+	nlb_cluster_memory(cl, map, rcu_dereference(cl->rules), &m);
+	seq_printf(seq, "memory %llu cluster %llu percpu %llu map %llu rules %llu flow-counters %llu flows %llu flow-table %llu flow-object %llu\n",
+		   m.cluster + m.percpu + m.map + m.rules + m.flow_counters +
+		   m.flows + m.flow_table, m.cluster, m.percpu, m.map, m.rules,
+		   m.flow_counters, m.flows, m.flow_table, m.flow_object);
+}
+
 static void nlb_proc_show_cluster(struct seq_file *seq,
 				  struct nlb_cluster *cl)
 {
@@ -150,6 +162,7 @@ static void nlb_proc_show_cluster(struct seq_file *seq,
 		   READ_ONCE(cl->flows.close_timeout),
 		   READ_ONCE(cl->flows.udp_timeout),
 		   READ_ONCE(cl->drain_timeout));
+	nlb_proc_show_memory(seq, cl, map);
 	nlb_proc_show_peers(seq, cl, map);
 	seq_puts(seq, "heartbeat-stats");
 	for (i = NLB_CNT_PKT_MAX; i < NLB_CNT_MAX; i++)

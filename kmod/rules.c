@@ -85,6 +85,7 @@ struct nlb_rules *nlb_rules_create(const struct nlb_rule *r, unsigned int n,
 	rules = kzalloc(head + tsize, GFP_KERNEL);
 	if (!rules)
 		return ERR_PTR(-ENOMEM);
+	rules->bytes = kmalloc_size_roundup(head + tsize);
 	rules->stats = alloc_percpu(struct nlb_rule_pcpu);
 	if (!rules->stats) {
 		kfree(rules);

@@ -284,6 +284,11 @@ for i in $LIVE; do
 		"$(awk -v i="$i" '$3 == i { print $1, $2, i, "established" }' "$tmp/join.conns" | sort)" \
 		"$(proc_flows "$i")"
 done
+# The module's own accounting: one slab object per flow it holds.
+# (flows and memory are read a moment apart: compare what cannot move.)
+check_eq "join: node 1's memory.flows is a whole number of flow objects of the slab's size" \
+	"true $(nx n1 cat /sys/kernel/slab/nlb_flow/object_size)" \
+	"$(jshow 1 '"\(.memory.flows > 0 and .memory.flows % .memory.flow_object == 0) \(.memory.flow_object)"')"
 sleep 2
 t0=$(date +%s%N)
 add_node 4

@@ -34,7 +34,7 @@ static const char usage_text[] =
 "        clusters of this network namespace: configuration, members,\n"
 "        buckets owned, heartbeat settings, host priority and default\n"
 "        host, rules digest, held flows by state, held buckets, flow\n"
-"        settings, drain, peers, counters\n"
+"        settings, drain, memory taken, peers, counters\n"
 "  show flows dev DEV\n"
 "        the flows this node holds on DEV: addresses, ports, bucket,\n"
 "        state (syn, established, closing, udp), ms since the last packet\n"

@@ -589,6 +589,50 @@ static void print_flows(struct show_ctx *ctx, const struct nlattr **tb)
 	putchar('\n');
 }
 
+static const char *const mem_keys[] = {
+	[NLB_MEM_CLUSTER] = "cluster",
+	[NLB_MEM_PERCPU] = "percpu",
+	[NLB_MEM_MAP] = "map",
+	[NLB_MEM_RULES] = "rules",
+	[NLB_MEM_FLOW_COUNTERS] = "flow_counters",
+	[NLB_MEM_FLOWS] = "flows",
+	[NLB_MEM_FLOW_TABLE] = "flow_table",
+};
+
+/*
+ * NLB_A_MEMORY: the parts, their total, and the bytes of one held flow's
+ * object, when the module has them.
+ */
+static void print_memory(struct show_ctx *ctx, const struct nlattr *nest)
+{
+	const struct nlattr *tb[NLB_MEM_MAX + 1];
+	struct json_writer *jw = ctx->ctl->jw;
+	uint64_t total = 0;
+	char name[32];
+	unsigned int i;
+
+	if (!nest || nlb_parse_nested(nest, tb, NLB_MEM_MAX))
+		return;
+	for (i = NLB_MEM_CLUSTER; i <= NLB_MEM_FLOW_TABLE; i++)
+		total += attr_u64(tb[i]);
+	if (jw) {
+		jw_obj_start(jw, "memory");
+		jw_uint(jw, "total", total);
+		for (i = NLB_MEM_CLUSTER; i <= NLB_MEM_FLOW_TABLE; i++)
+			jw_uint(jw, mem_keys[i], attr_u64(tb[i]));
+		jw_uint(jw, "flow_object", attr_u64(tb[NLB_MEM_FLOW_OBJECT]));
+		jw_obj_end(jw);
+		return;
+	}
+	printf("    memory %" PRIu64 " B:", total);
+	for (i = NLB_MEM_CLUSTER; i <= NLB_MEM_FLOW_TABLE; i++) {
+		stat_name(mem_keys[i], name);
+		printf(" %s %" PRIu64, name, attr_u64(tb[i]));
+	}
+	printf(" (flow object %" PRIu64 " B)\n",
+	       attr_u64(tb[NLB_MEM_FLOW_OBJECT]));
+}
+
 static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 {
 	struct json_writer *jw = ctx->ctl->jw;
@@ -623,6 +667,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 		jw_bool(jw, "seed_derived", tb[NLB_A_SEED_DERIVED]);
 		print_heartbeat(ctx, tb);
 		print_flows(ctx, tb);
+		print_memory(ctx, tb[NLB_A_MEMORY]);
 		print_members(ctx, tb[NLB_A_MEMBERS]);
 		print_peers(ctx, tb);
 		print_stats(ctx, tb[NLB_A_STATS], tb[NLB_A_HB_STATS], false);
@@ -647,6 +692,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 	print_members(ctx, tb[NLB_A_MEMBERS]);
 	print_heartbeat(ctx, tb);
 	print_flows(ctx, tb);
+	print_memory(ctx, tb[NLB_A_MEMORY]);
 	print_peers(ctx, tb);
 }
 

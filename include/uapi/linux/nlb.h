@@ -194,6 +194,7 @@ enum nlb_attr {
 	NLB_A_REPLACE,		/* flag: in RULE_ADD, replace the same rule */
 	NLB_A_RULES,		/* nest of NLB_A_RULE, in RULE_GET answers */
 	NLB_A_RULES_DIGEST,	/* u64 in dumps: nlb_rules_digest() */
+	NLB_A_MEMORY,		/* nest of NLB_MEM_*, in dumps */
 	__NLB_A_MAX
 };
 #define NLB_A_MAX (__NLB_A_MAX - 1)
@@ -409,6 +410,27 @@ enum nlb_stats_attr {
 	__NLB_STATS_MAX
 };
 #define NLB_STATS_MAX (__NLB_STATS_MAX - 1)
+
+/*
+ * What a cluster's memory goes to (NLB_A_MEMORY), in bytes as the
+ * allocators hand them out (kmalloc size classes, vmalloc pages); each a
+ * u64.  Not counted: the HMAC transform of the key, and the slab's own
+ * overhead per flow object.
+ */
+enum nlb_mem_attr {
+	NLB_MEM_UNSPEC,
+	NLB_MEM_CLUSTER,	/* the cluster and its held-bucket bitmaps */
+	NLB_MEM_PERCPU,		/* per-CPU counters, all possible CPUs */
+	NLB_MEM_MAP,		/* the bucket map in use */
+	NLB_MEM_RULES,		/* the port rules and their lookup table */
+	NLB_MEM_FLOW_COUNTERS,	/* per-bucket held and started counters */
+	NLB_MEM_FLOWS,		/* held flows: their objects */
+	NLB_MEM_FLOW_TABLE,	/* held flows: the hash table's buckets */
+	NLB_MEM_FLOW_OBJECT,	/* bytes of one held flow's object */
+	NLB_MEM_PAD,
+	__NLB_MEM_MAX
+};
+#define NLB_MEM_MAX (__NLB_MEM_MAX - 1)
 
 enum nlb_flow_attr {
 	NLB_FLOW_UNSPEC,
