@@ -19,6 +19,12 @@ sends bad ones on IFACE, to check that the nodes drop and count each:
     cluster     a valid, correctly MAC'd frame for cluster id VIP+1
                                                          -> unknown_cluster
 
+With --crowd IDS (e.g. 2-64) it forges no bad frame: for --seconds it
+sends every 100 ms an authentic heartbeat (MAC'd with --key, or without a
+MAC when no key is given) from each node of IDS, state active, the
+cluster's digest, members IDS plus --members: a crowd of live peers for
+one real node, and prints {"sent": N}.
+
 Prints one JSON object: {"sent": {KIND: N}, "expect": {COUNTER: N}, the
 increments every node's `nlbctl -j stats` heartbeat counters must show,
 "replayed": N, "replay_from": ID} (replayed frames count on the nodes but
@@ -147,6 +153,42 @@ def capture(sock, src_mac, timeout):
             return frame
 
 
+def crowd(args):
+    """Heartbeats from every node of args.crowd, every 100 ms."""
+    if not args.digest:
+        sys.exit("hbforge: --crowd needs --digest")
+    key = (base64.b64decode(open(args.key).read().strip(), validate=True)
+           if args.key else None)
+    lo, _, hi = args.crowd.partition("-")
+    ids = range(int(lo), int(hi or lo) + 1)
+    members = args.members
+    for i in ids:
+        members |= 1 << (i - 1)
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                         socket.htons(ETH_P_NLB_HB))
+    sock.bind((args.iface, 0))
+    src = sock.getsockname()[4][:6]
+    dst = hb_mac_addr(args.vip)
+    rnd = random.Random(args.seed)
+    # One incarnation per node: a fixed nonce and birth (a new nonce
+    # while the node lives would make it a duplicate).
+    nonce = {i: rnd.getrandbits(64) for i in ids}
+    birth = {i: time.time_ns() - 10**9 - i for i in ids}
+    sent = 0
+    end = time.monotonic() + args.seconds
+    while time.monotonic() < end:
+        for i in ids:
+            sock.send(encode(dst, src, key=key, cluster_id=args.vip,
+                             node_id=i, nonce=nonce[i],
+                             counter=time.time_ns(), birth=birth[i],
+                             digest=int(args.digest, 16), members=members,
+                             cpath=members))
+            sent += 1
+        time.sleep(0.1)
+    print(json.dumps({"sent": sent}))
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -164,9 +206,15 @@ def main():
     ap.add_argument("--replay-id", type=int, default=0,
                     help="its node id (reported back)")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--crowd", help="node ids LO-HI: send live heartbeats "
+                    "from each instead of bad frames")
+    ap.add_argument("--seconds", type=float, default=10.0,
+                    help="how long --crowd sends")
     args = ap.parse_args()
     if args.selftest:
         return selftest()
+    if args.crowd:
+        return crowd(args)
     if not (args.key and args.digest):
         ap.error("--key and --digest are required")
     key = base64.b64decode(open(args.key).read().strip(), validate=True)
