@@ -1017,6 +1017,7 @@ def part_memory():
     for buckets in ([4096] if args.tiny else [4096, 65536]):
         problems = []
         samples = {"total": [], "sunreclaim": [], "vmalloc": [], "percpu": []}
+        own, own_parts = {"total": []}, {}
         tops = ""
         for rep in range(1 if args.tiny else 3):
             ns_del_all()
@@ -1031,6 +1032,11 @@ def part_memory():
             sh(["nlbctl", "-batch", "-"], ns="mem", input=cmds)
             time.sleep(1)       # RCU frees the maps replaced by member set
             m1, s1 = meminfo(), slabinfo()
+            # The module's own accounting, per cluster
+            shown = json.loads(sh("nlbctl -j show", ns="mem"))
+            own["total"].append(sum(c["memory"]["total"] for c in shown) / len(shown))
+            own_parts = {p: sum(c["memory"][p] for c in shown) // len(shown)
+                         for p in shown[0]["memory"] if p != "total"}
             # SUnreclaim: the kmalloc caches and large kmallocs (page
             # allocations above 8 KiB, e.g. the cluster struct)
             slab = (m1["SUnreclaim"] - m0["SUnreclaim"]) / k
@@ -1054,11 +1060,14 @@ def part_memory():
                      status="ok" if vals else "failed", extra={"map_payload_bytes": payload})
             # a delta can be 0 or negative (noise, pages freed meanwhile)
             tap(o["status"] == "ok", "memory-cluster %s B=%d ran and reported" % (part, buckets))
+        o = emit("memory-module-accounting", "nlb-cluster", {"buckets": buckets, "clusters": k},
+                 own["total"], "bytes/cluster", status="ok" if own["total"] else "failed",
+                 extra={"parts": own_parts, "meminfo_total_median": med["total"]})
+        out("  %-10d module's own accounting: %.0f B/cluster (%s)" % (
+            buckets, o.get("median") or 0, ", ".join("%s %d" % kv for kv in sorted(own_parts.items()))))
+        tap(o["status"] == "ok" and o["median"] > 0,
+            "memory-module-accounting B=%d: nlbctl show reports the cluster's memory" % buckets)
     part_memory_flow()
-    o = emit("memory-module-accounting", "nlb", {}, [], "bytes", status="unavailable",
-             reason="nlb.ko keeps no memory counters (nothing in /proc/net/nlb or nlbctl); "
-                    "the slab/vmalloc deltas above stand in")
-    tap(well_formed(o), "memory-module-accounting marked unavailable")
 
 
 def part_memory_flow():
@@ -1068,7 +1077,7 @@ def part_memory_flow():
     n = 10000 if args.tiny else 1000000
     out()
     out("Memory per held flow: %d UDP flows held, deltas of SUnreclaim and VmallocUsed, %s" % (n, kernel))
-    samples, problems = [], None
+    samples, own, problems = [], [], None
     try:
         if not os.path.exists(os.path.join(PG, DEV)):
             pktgen_setup()
@@ -1083,6 +1092,7 @@ def part_memory_flow():
             st = nlb_show()
             if st["flows"] != n:
                 raise RuntimeError("held %d flows, not %d" % (st["flows"], n))
+            own.append((st["memory"]["flows"] + st["memory"]["flow_table"]) / n)
             m2 = meminfo()
             sh("nlbctl cluster del dev " + DEV)
             per = ((m2["SUnreclaim"] - m1["SUnreclaim"]) + (m2["VmallocUsed"] - m1["VmallocUsed"])) / n
@@ -1110,6 +1120,15 @@ def part_memory_flow():
         out("  median %.1f B/flow (slab object %s B, %s B with its slab overhead): target <= 128: %s"
             % (med, slab.get("object_size", "?"), slab.get("slab_size", "?"), "met" if med <= 128 else "MISSED"))
     tap(well_formed(o), "memory-flow ran and reported", o.get("reason"))
+    o = emit("memory-module-accounting", "nlb-flow", {"flows": n}, own, "bytes/flow",
+             status="ok" if own and not problems else "failed",
+             reason=problems or (None if own else "no sample"),
+             target="<= 128 bytes per held flow",
+             target_met=bool(own) and statistics.median(own) <= 128)
+    if own:
+        out("  module's own accounting: %.1f B/flow (flow objects and the table's buckets)"
+            % statistics.median(own))
+    tap(well_formed(o), "memory-module-accounting per flow ran and reported", o.get("reason"))
 
 
 # --- main -------------------------------------------------------------------

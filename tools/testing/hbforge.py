@@ -22,8 +22,11 @@ sends bad ones on IFACE, to check that the nodes drop and count each:
 With --crowd IDS (e.g. 2-64) it forges no bad frame: for --seconds it
 sends every 100 ms an authentic heartbeat (MAC'd with --key, or without a
 MAC when no key is given) from each node of IDS, state active, the
-cluster's digest, members IDS plus --members: a crowd of live peers for
-one real node, and prints {"sent": N}.
+cluster's digest, members IDS plus --members, on IFACE and, as the
+backup path, on --cluster-iface: a crowd of live peers for one real
+node, and prints {"sent": N}.  Without --cluster-iface the crowd reports
+hearing nobody on its cluster NICs (cpath 0), so that the real node does
+not take its own cluster NIC, which hears no peer, for broken.
 
 Prints one JSON object: {"sent": {KIND: N}, "expect": {COUNTER: N}, the
 increments every node's `nlbctl -j stats` heartbeat counters must show,
@@ -164,10 +167,16 @@ def crowd(args):
     members = args.members
     for i in ids:
         members |= 1 << (i - 1)
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                         socket.htons(ETH_P_NLB_HB))
-    sock.bind((args.iface, 0))
-    src = sock.getsockname()[4][:6]
+    paths = []          # (socket, source MAC, flags, cpath)
+    for iface, flags in ((args.iface, F_CARRIER),
+                         (args.cluster_iface, F_CARRIER | F_BACKUP)):
+        if not iface:
+            continue
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                             socket.htons(ETH_P_NLB_HB))
+        sock.bind((iface, 0))
+        paths.append((sock, sock.getsockname()[4][:6], flags,
+                      members if args.cluster_iface else 0))
     dst = hb_mac_addr(args.vip)
     rnd = random.Random(args.seed)
     # One incarnation per node: a fixed nonce and birth (a new nonce
@@ -178,12 +187,13 @@ def crowd(args):
     end = time.monotonic() + args.seconds
     while time.monotonic() < end:
         for i in ids:
-            sock.send(encode(dst, src, key=key, cluster_id=args.vip,
-                             node_id=i, nonce=nonce[i],
-                             counter=time.time_ns(), birth=birth[i],
-                             digest=int(args.digest, 16), members=members,
-                             cpath=members))
-            sent += 1
+            for sock, src, flags, cpath in paths:
+                sock.send(encode(dst, src, key=key, cluster_id=args.vip,
+                                 node_id=i, flags=flags, nonce=nonce[i],
+                                 counter=time.time_ns(), birth=birth[i],
+                                 digest=int(args.digest, 16),
+                                 members=members, cpath=cpath))
+                sent += 1
         time.sleep(0.1)
     print(json.dumps({"sent": sent}))
     return 0
@@ -210,6 +220,8 @@ def main():
                     "from each instead of bad frames")
     ap.add_argument("--seconds", type=float, default=10.0,
                     help="how long --crowd sends")
+    ap.add_argument("--cluster-iface",
+                    help="--crowd: also send on this interface (backup path)")
     args = ap.parse_args()
     if args.selftest:
         return selftest()
