@@ -25,6 +25,9 @@ trap 'nlb_cleanup "$tmp"' EXIT
 N=4
 PROBES=${NLB_PROBES:-2000}
 CONNS=${NLB_CONNS:-400}
+# Seconds synprobe waits for the SYN-ACKs, twice (once more for the SYNs
+# it sends again): a debug kernel under emulation needs longer.
+PROBE_WAIT=${NLB_PROBE_WAIT:-3}
 # The cluster MAC modes to test, all by default (NLB_MODES="igmp" runs
 # one, for a slow debug kernel).
 MODES=${NLB_MODES:-unicast multicast igmp}
@@ -95,7 +98,8 @@ syn_test() {
 	local mode=$1 mac
 	mac=$(cluster_mac)
 	nx c "$NLB_REPO/tools/testing/synprobe.py" --dst "$NLB_VIP" --mac "$mac" \
-		--count "$PROBES" "${src_args[@]}" --seed 7 >"$tmp/probes"
+		--count "$PROBES" "${src_args[@]}" --seed 7 --wait "$PROBE_WAIT" \
+		>"$tmp/probes"
 	owners "$tmp/probes" >"$tmp/owners"
 	check_eq "$mode: $PROBES SYNs, one SYN-ACK each, from the owner" \
 		"$(expected "$tmp/owners")" "$(compare "$tmp/probes" "$tmp/owners")"

@@ -119,7 +119,8 @@ probe() {
 	local mac
 	mac=$(show 1 | jq -r '.[0].cluster_mac')
 	nx c "$TOOLS/synprobe.py" --dst "$NLB_VIP" --port "$1" --mac "$mac" \
-		--count "$2" "${src_args[@]}" --seed "$1" >"$tmp/$3.raw"
+		--count "$2" "${src_args[@]}" --seed "$1" \
+		--wait "${NLB_PROBE_WAIT:-3}" >"$tmp/$3.raw"
 	awk -v map="$(for m in "${!mac2node[@]}"; do printf '%s=%s ' "$m" "${mac2node[$m]}"; done)" '
 		BEGIN { n = split(map, kv, " "); for (i = 1; i <= n; i++) { split(kv[i], p, "="); node[p[1]] = p[2] } }
 		{
