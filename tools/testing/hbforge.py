@@ -156,12 +156,26 @@ def capture(sock, src_mac, timeout):
             return frame
 
 
+def load_key(path):
+    """The 32-byte cluster key of a key file (base64, as nlbctl genkey)."""
+    key = base64.b64decode(open(path).read().strip(), validate=True)
+    assert len(key) == 32
+    return key
+
+
+def hb_socket(iface):
+    """An AF_PACKET socket for heartbeat frames on IFACE, and its MAC."""
+    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                         socket.htons(ETH_P_NLB_HB))
+    sock.bind((iface, 0))
+    return sock, sock.getsockname()[4][:6]
+
+
 def crowd(args):
     """Heartbeats from every node of args.crowd, every 100 ms."""
     if not args.digest:
         sys.exit("hbforge: --crowd needs --digest")
-    key = (base64.b64decode(open(args.key).read().strip(), validate=True)
-           if args.key else None)
+    key = load_key(args.key) if args.key else None
     lo, _, hi = args.crowd.partition("-")
     ids = range(int(lo), int(hi or lo) + 1)
     members = args.members
@@ -172,11 +186,8 @@ def crowd(args):
                          (args.cluster_iface, F_CARRIER | F_BACKUP)):
         if not iface:
             continue
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                             socket.htons(ETH_P_NLB_HB))
-        sock.bind((iface, 0))
-        paths.append((sock, sock.getsockname()[4][:6], flags,
-                      members if args.cluster_iface else 0))
+        sock, src = hb_socket(iface)
+        paths.append((sock, src, flags, members if args.cluster_iface else 0))
     dst = hb_mac_addr(args.vip)
     rnd = random.Random(args.seed)
     # One incarnation per node: a fixed nonce and birth (a new nonce
@@ -229,18 +240,14 @@ def main():
         return crowd(args)
     if not (args.key and args.digest):
         ap.error("--key and --digest are required")
-    key = base64.b64decode(open(args.key).read().strip(), validate=True)
-    assert len(key) == 32
+    key = load_key(args.key)
     digest = int(args.digest, 16)
     rnd = random.Random(args.seed)
     vip = args.vip
     other = str(ipaddress.IPv4Address(vip) + 1)
     dst = hb_mac_addr(vip)
 
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                         socket.htons(ETH_P_NLB_HB))
-    sock.bind((args.iface, 0))
-    src = sock.getsockname()[4][:6]
+    sock, src = hb_socket(args.iface)
 
     sent, expect = {}, {}
 
