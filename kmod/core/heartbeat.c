@@ -195,32 +195,119 @@ static const struct nlb_key nlb_view_digest_key = {
 
 static const u8 nlb_view_tag[8] = { 'n', 'l', 'b', '-', 'v', 'i', 'e', 'w' };
 
-u64 nlb_view_digest(const struct nlb_member *members, unsigned int n)
+/* The settings' digest of one member: 0 when they are all the default. */
+static u64 nlb_view_rules(const struct nlb_rule_node *p, unsigned int nrules)
 {
-	u8 buf[sizeof(nlb_view_tag) + 1 + 1 + 6 * NLB_CORE_MAX_NODES];
-	const struct nlb_member *by_id[NLB_CORE_MAX_NODES + 1] = { NULL };
+	u8 buf[1 + NLB_HB_RULE_NODE_LEN * 64];
+	bool custom = false;
+	unsigned int i;
+
+	if (!p)
+		return 0;
+	buf[0] = nrules;
+	for (i = 0; i < nrules; i++) {
+		custom |= !nlb_rule_node_is_default(&p[i]);
+		buf[1 + 3 * i] = p[i].weight;
+		buf[2 + 3 * i] = p[i].priority;
+		buf[3 + 3 * i] = p[i].state;
+	}
+	return custom ? nlb_siphash(&nlb_view_digest_key, buf, 1 + 3 * nrules) :
+			0;
+}
+
+static bool nlb_view_custom(const struct nlb_rule_node *p, unsigned int nrules)
+{
+	unsigned int i;
+
+	for (i = 0; p && i < nrules; i++)
+		if (!nlb_rule_node_is_default(&p[i]))
+			return true;
+	return false;
+}
+
+u64 nlb_view_digest_rules(const struct nlb_member *members, unsigned int n,
+			  const struct nlb_rule_node *const *rp,
+			  unsigned int nrules)
+{
+	u8 buf[sizeof(nlb_view_tag) + 1 + 1 + 14 * NLB_CORE_MAX_NODES];
+	unsigned int by_id[NLB_CORE_MAX_NODES + 1];
 	unsigned int i, cnt = 0;
+	bool custom = false;
 	size_t len;
 
+	if (nrules > 64)
+		nrules = 64;
 	/* By id, so that the digest does not depend on the order given. */
-	for (i = 0; i < n; i++)
-		if (members[i].id >= 1 && members[i].id <= NLB_CORE_MAX_NODES &&
-		    members[i].weight)
-			by_id[members[i].id] = &members[i];
+	for (i = 0; i <= NLB_CORE_MAX_NODES; i++)
+		by_id[i] = n;		/* none */
+	for (i = 0; i < n; i++) {
+		u8 id = members[i].id;
+
+		if (id < 1 || id > NLB_CORE_MAX_NODES || !members[i].weight)
+			continue;
+		by_id[id] = i;
+		custom |= rp && nlb_view_custom(rp[i], nrules);
+	}
 	len = sizeof(nlb_view_tag) + 2;
 	for (i = 1; i <= NLB_CORE_MAX_NODES; i++) {
-		if (!by_id[i])
+		const struct nlb_member *m;
+
+		if (by_id[i] == n)
 			continue;
+		m = &members[by_id[i]];
 		buf[len] = i;
-		nlb_store_be32(buf + len + 1, by_id[i]->weight);
-		buf[len + 5] = nlb_member_priority(by_id[i]);
+		nlb_store_be32(buf + len + 1, m->weight);
+		buf[len + 5] = nlb_member_priority(m);
 		len += 6;
+		if (custom) {
+			nlb_store_be64(buf + len,
+				       nlb_view_rules(rp[by_id[i]], nrules));
+			len += 8;
+		}
 		cnt++;
 	}
 	memcpy(buf, nlb_view_tag, sizeof(nlb_view_tag));
-	buf[sizeof(nlb_view_tag)] = NLB_VIEW_DIGEST_VERSION;
+	buf[sizeof(nlb_view_tag)] = custom ? NLB_VIEW_DIGEST_VERSION_RULES :
+					     NLB_VIEW_DIGEST_VERSION;
 	buf[sizeof(nlb_view_tag) + 1] = cnt;
 	return nlb_siphash(&nlb_view_digest_key, buf, len);
+}
+
+u64 nlb_view_digest(const struct nlb_member *members, unsigned int n)
+{
+	return nlb_view_digest_rules(members, n, NULL, 0);
+}
+
+u16 nlb_hb_put_rules(u8 *tlv, const struct nlb_rule_node *p, unsigned int n)
+{
+	unsigned int i;
+
+	if (n > 64)
+		n = 64;
+	nlb_store_be16(tlv, NLB_HB_TLV_RULES);
+	nlb_store_be16(tlv + 2, NLB_HB_RULE_NODE_LEN * n);
+	for (i = 0; i < n; i++) {
+		tlv[NLB_HB_TLV_HDR_LEN + 3 * i] = p[i].weight;
+		tlv[NLB_HB_TLV_HDR_LEN + 3 * i + 1] = p[i].priority;
+		tlv[NLB_HB_TLV_HDR_LEN + 3 * i + 2] = p[i].state;
+	}
+	return NLB_HB_TLV_HDR_LEN + NLB_HB_RULE_NODE_LEN * n;
+}
+
+int nlb_hb_get_rules(const u8 *val, u16 vlen, struct nlb_rule_node *p)
+{
+	unsigned int i, n = vlen / NLB_HB_RULE_NODE_LEN;
+
+	if (vlen % NLB_HB_RULE_NODE_LEN || n > 64)
+		return -1;
+	for (i = 0; i < n; i++) {
+		p[i].weight = val[3 * i];
+		p[i].priority = val[3 * i + 1];
+		p[i].state = val[3 * i + 2];
+		if (!nlb_rule_node_valid(&p[i]))
+			return -1;
+	}
+	return n;
 }
 
 u8 nlb_default_host(const struct nlb_member *members, unsigned int n)

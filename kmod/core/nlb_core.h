@@ -101,6 +101,54 @@ static inline u8 nlb_member_priority(const struct nlb_member *m)
 }
 
 /*
+ * A member's own settings for one port rule (Windows NLB's per-host port
+ * rule parameters).  They are per node, not part of the rules' digest:
+ * heartbeats carry them (NLB_HB_TLV_RULES) and the view digest covers them.
+ *  - weight: its load weight for a multiple-host rule with load weights,
+ *    0..100 (0: none of the rule's new flows), or NLB_RULE_W_HOST
+ *    to follow its host load weight;
+ *  - priority: its handling priority for a single-host rule, 1..64 (1 is
+ *    best), or 0 to follow its host priority;
+ *  - state: enabled; draining (no new flows of the rule, its flows held go
+ *    on); disabled (no new flows, and the node drops its flows of the rule).
+ */
+#define NLB_RULE_W_HOST	255
+
+enum nlb_rule_st {
+	NLB_RULE_ST_ENABLED,
+	NLB_RULE_ST_DRAINING,
+	NLB_RULE_ST_DISABLED,
+	NLB_RULE_ST_MAX = NLB_RULE_ST_DISABLED
+};
+
+struct nlb_rule_node {
+	u8 weight;
+	u8 priority;
+	u8 state;
+};
+
+static inline void nlb_rule_node_default(struct nlb_rule_node *p)
+{
+	p->weight = NLB_RULE_W_HOST;
+	p->priority = 0;
+	p->state = NLB_RULE_ST_ENABLED;
+}
+
+static inline bool nlb_rule_node_is_default(const struct nlb_rule_node *p)
+{
+	return p->weight == NLB_RULE_W_HOST && !p->priority &&
+	       p->state == NLB_RULE_ST_ENABLED;
+}
+
+static inline bool nlb_rule_node_valid(const struct nlb_rule_node *p)
+{
+	return (p->weight <= NLB_CORE_MAX_WEIGHT ||
+		p->weight == NLB_RULE_W_HOST) &&
+	       p->priority <= NLB_CORE_MAX_NODES &&
+	       p->state <= NLB_RULE_ST_MAX;
+}
+
+/*
  * The default host of a member set: the member with the best (lowest) host
  * priority, the lower id on a tie; NLB_NODE_NONE for no member.
  */
@@ -153,6 +201,14 @@ int nlb_map_build(u8 *map, u32 buckets, const struct nlb_member *members,
  */
 #define NLB_HB_TLV_VIEW		2
 #define NLB_HB_VIEW_LEN		8
+/*
+ * TLV NLB_HB_TLV_RULES: the sender's own settings for each port rule
+ * (struct nlb_rule_node), 3 bytes per rule in the rules' lookup order
+ * (which the rules alone decide): weight, priority, state.  Sent when any
+ * of them is not the default; without it, every rule's are.
+ */
+#define NLB_HB_TLV_RULES	3
+#define NLB_HB_RULE_NODE_LEN	3
 #define NLB_HB_HELD_WINDOW	1024	/* bytes: 8192 buckets */
 #define NLB_HB_MAX_STATE	15
 
@@ -201,6 +257,20 @@ u32 nlb_hb_encode(u8 *buf, u32 size, const struct nlb_hb *hb);
 enum nlb_hb_result nlb_hb_decode(const u8 *buf, u32 len, struct nlb_hb *hb);
 
 /*
+ * Write a RULES TLV for the @n rule settings at @p (n <= 64) into @tlv,
+ * which has room for NLB_HB_TLV_HDR_LEN + 3 * 64 bytes; returns its length.
+ */
+u16 nlb_hb_put_rules(u8 *tlv, const struct nlb_rule_node *p, unsigned int n);
+
+/*
+ * Read a RULES TLV's value (@vlen bytes at @val) into @p (room for 64):
+ * returns the number of rules, or -1 if the value is malformed (not a
+ * whole number of settings, more than 64, or a setting out of range:
+ * nlb_rule_node_valid()).
+ */
+int nlb_hb_get_rules(const u8 *val, u16 vlen, struct nlb_rule_node *p);
+
+/*
  * Walk TLVs: returns 1 and sets *type, *vlen, *val for the next one, 0 at
  * the end; *pos is the cursor (start at 0).  Only valid on TLVs that decode
  * accepted.
@@ -229,6 +299,7 @@ struct nlb_config {
 u64 nlb_config_digest(const struct nlb_config *cfg);
 
 #define NLB_VIEW_DIGEST_VERSION	2
+#define NLB_VIEW_DIGEST_VERSION_RULES	3
 
 /*
  * 64-bit digest of a bucket map's member set: SipHash-2-4 under a fixed,
@@ -239,6 +310,19 @@ u64 nlb_config_digest(const struct nlb_config *cfg);
  * not covered (nlb_map_build() refuses them).
  */
 u64 nlb_view_digest(const struct nlb_member *members, unsigned int n);
+
+/*
+ * The same, covering the members' own port rule settings too: @rp[i] is
+ * members[i]'s settings for the @nrules rules in lookup order (NULL, or
+ * @rp NULL: all default).  If every setting is the default, this is
+ * nlb_view_digest().  Otherwise the version byte is 3, and each member's
+ * record is followed by a be64: 0 if its settings are all the defaults,
+ * else the SipHash-2-4, under the same key, of nrules and its settings (3
+ * bytes each, as NLB_HB_TLV_RULES carries them).
+ */
+u64 nlb_view_digest_rules(const struct nlb_member *members, unsigned int n,
+			  const struct nlb_rule_node *const *rp,
+			  unsigned int nrules);
 
 /*
  * Connection tracking: which node accepts a packet once nodes hold flows

@@ -155,6 +155,25 @@ nlb_rules_table_rule(const struct nlb_rule_table *t, unsigned int i)
 	return (const struct nlb_rule *)(t->ent + t->nent) + i;
 }
 
+/*
+ * The members that share rule @r's new flows, and by what, into @out
+ * (room for @n); returns how many.  @params[i] is members[i]'s own
+ * setting for the rule (@params NULL: all default).  A member whose state
+ * for the rule is not enabled takes none.  Otherwise:
+ *  - multiple host, equal weights: the member, at weight 1;
+ *  - multiple host, load weights: the member, at its weight for the rule
+ *    (its host load weight if it follows it), unless that is 0;
+ *  - single host: the member, at its host weight, with its handling
+ *    priority for the rule (its host priority if it follows it) as
+ *    priority: nlb_default_host() of the result owns the rule;
+ *  - disabled: nobody.
+ * The order of @members is kept.
+ */
+unsigned int nlb_rule_members(const struct nlb_rule *r,
+			      const struct nlb_member *members,
+			      const struct nlb_rule_node *params,
+			      unsigned int n, struct nlb_member *out);
+
 #define NLB_RULES_DIGEST_VERSION	1
 
 /*

@@ -238,3 +238,38 @@ u64 nlb_rules_digest(const struct nlb_rule *r, unsigned int n)
 	return nlb_siphash(&nlb_rules_digest_key, buf,
 			   NLB_RULES_HDR_LEN + NLB_RULE_REC_LEN * n);
 }
+
+unsigned int nlb_rule_members(const struct nlb_rule *r,
+			      const struct nlb_member *members,
+			      const struct nlb_rule_node *params,
+			      unsigned int n, struct nlb_member *out)
+{
+	struct nlb_rule_node dflt;
+	const struct nlb_rule_node *p;
+	unsigned int i, k = 0;
+	u32 w;
+
+	nlb_rule_node_default(&dflt);
+	if (r->mode != NLB_RULE_MULTIPLE && r->mode != NLB_RULE_SINGLE)
+		return 0;
+	for (i = 0; i < n; i++) {
+		p = params ? &params[i] : &dflt;
+		if (p->state != NLB_RULE_ST_ENABLED)
+			continue;
+		out[k] = members[i];
+		if (r->mode == NLB_RULE_SINGLE) {
+			if (p->priority)
+				out[k].priority = p->priority;
+		} else if (r->equal) {
+			out[k].weight = 1;
+		} else {
+			w = p->weight == NLB_RULE_W_HOST ?
+			    members[i].weight : p->weight;
+			if (!w)
+				continue;
+			out[k].weight = w;
+		}
+		k++;
+	}
+	return k;
+}

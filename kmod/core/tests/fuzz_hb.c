@@ -4,8 +4,13 @@
  * exactly their length so that AddressSanitizer catches any read past it.
  * A frame that decodes must be self-consistent (TLVs walk to exactly
  * tlv_len), re-encode to the same first `length` bytes (the MAC, if any,
- * comes out zero) and decode again to the same fields.  The input also
- * feeds nlb_config_digest(), which must not depend on the VIPs' order.
+ * comes out zero) and decode again to the same fields.  Every RULES TLV
+ * value goes through nlb_hb_get_rules(), from a buffer of exactly its
+ * length into room for exactly 64 settings: the verdict must match a
+ * reference, and what it accepts must write back (nlb_hb_put_rules()) to
+ * the same bytes; the input is also wrapped as a RULES value in a frame
+ * of its own.  The input also feeds nlb_config_digest(), which must not
+ * depend on the VIPs' order.
  */
 #include <stdlib.h>
 #include "../nlb_core.h"
@@ -21,6 +26,47 @@ static int hb_equal(const struct nlb_hb *a, const struct nlb_hb *b)
 	       a->digest == b->digest && a->members == b->members &&
 	       a->cpath == b->cpath && a->tlv_len == b->tlv_len &&
 	       (!a->tlv_len || !memcmp(a->tlv, b->tlv, a->tlv_len));
+}
+
+/* A RULES TLV value: nlb_hb_get_rules() against a reference. */
+static void check_rules(const u8 *v, u16 vlen)
+{
+	static u8 tlv[NLB_HB_TLV_HDR_LEN + NLB_HB_RULE_NODE_LEN * 64];
+	struct nlb_rule_node *p;
+	unsigned int i;
+	int n, want;
+	u8 *val;
+
+	want = vlen % 3 || vlen > 3 * 64 ? -1 : vlen / 3;
+	for (i = 0; want >= 0 && i < vlen; i += 3)
+		if ((v[i] > NLB_CORE_MAX_WEIGHT && v[i] != NLB_RULE_W_HOST) ||
+		    v[i + 1] > NLB_CORE_MAX_NODES || v[i + 2] > 2)
+			want = -1;
+	val = malloc(vlen ? vlen : 1);
+	p = malloc(64 * sizeof(*p));
+	if (!val || !p)
+		abort();
+	memcpy(val, v, vlen);
+	n = nlb_hb_get_rules(val, vlen, p);
+	if (n != want)
+		abort();
+	if (n >= 0) {
+		if (3 * n != vlen)
+			abort();
+		for (i = 0; i < (unsigned int)n; i++)
+			if (!nlb_rule_node_valid(&p[i]) ||
+			    p[i].weight != v[3 * i] ||
+			    p[i].priority != v[3 * i + 1] ||
+			    p[i].state != v[3 * i + 2])
+				abort();
+		if (nlb_hb_put_rules(tlv, p, n) != NLB_HB_TLV_HDR_LEN + vlen ||
+		    nlb_load_be16(tlv) != NLB_HB_TLV_RULES ||
+		    nlb_load_be16(tlv + 2) != vlen ||
+		    memcmp(tlv + NLB_HB_TLV_HDR_LEN, v, vlen))
+			abort();
+	}
+	free(p);
+	free(val);
 }
 
 static void check_frame(const u8 *buf, u32 len)
@@ -44,6 +90,8 @@ static void check_frame(const u8 *buf, u32 len)
 		if (val != hb.tlv + walked + NLB_HB_TLV_HDR_LEN)
 			abort();
 		walked += NLB_HB_TLV_HDR_LEN + vlen;
+		if (type == NLB_HB_TLV_RULES)
+			check_rules(val, vlen);
 	}
 	if (walked != hb.tlv_len || pos != walked)
 		abort();
@@ -57,6 +105,39 @@ static void check_frame(const u8 *buf, u32 len)
 	if (nlb_hb_decode(enc, n, &again) != NLB_HB_OK ||
 	    !hb_equal(&hb, &again))
 		abort();
+}
+
+/*
+ * Random frames seldom carry a well-formed TLV region with a RULES TLV:
+ * also wrap the input (its first 255 bytes) as the value of one, in a
+ * frame of exactly its length, so that every run walks to it.
+ */
+static void check_rules_frame(const u8 *data, size_t size)
+{
+	static u8 tlv[NLB_HB_TLV_HDR_LEN + 255], enc[NLB_HB_MAX_LEN];
+	u16 vlen = size > 255 ? 255 : size;
+	struct nlb_hb hb;
+	u8 *buf;
+	u32 n;
+
+	memset(&hb, 0, sizeof(hb));
+	hb.type = NLB_HB_TYPE_HEARTBEAT;
+	hb.node_id = 1;
+	hb.flags = size & 1 ? NLB_HB_F_MAC : 0;
+	nlb_store_be16(tlv, NLB_HB_TLV_RULES);
+	nlb_store_be16(tlv + 2, vlen);
+	memcpy(tlv + NLB_HB_TLV_HDR_LEN, data, vlen);
+	hb.tlv = tlv;
+	hb.tlv_len = NLB_HB_TLV_HDR_LEN + vlen;
+	n = nlb_hb_encode(enc, sizeof(enc), &hb);
+	if (!n)
+		abort();
+	buf = malloc(n);
+	if (!buf)
+		abort();
+	memcpy(buf, enc, n);
+	check_frame(buf, n);
+	free(buf);
 }
 
 static void check_digest(const u8 *data, size_t size)
@@ -96,6 +177,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memcpy(buf, data, size);
 	check_frame(buf, size);
 	free(buf);
+	check_rules_frame(data, size);
 	check_digest(data, size);
 	return 0;
 }

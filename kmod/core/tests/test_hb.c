@@ -20,6 +20,8 @@
 #define GOLDEN_NO_RULES	0xc1bc11f43b58d8aaULL
 /* members {1: weight 3 priority 5, 2: 1 2, 3: 1 (priority 0: 3), 64: 100 1} */
 #define GOLDEN_VIEW	0x0f5eaf8e38d1bfceULL
+/* The same, member 3 with weight 30 for rule 2 of 4 (version 3). */
+#define GOLDEN_VIEW_RULES	0xda3d6d940ceaa219ULL
 
 static const u8 golden[96] = {
 	0x01, 0x01, 0x00, 0x60, 0x0a, 0x00, 0x00, 0x64,
@@ -593,6 +595,590 @@ static void test_view_digest(void)
 		  "view: an empty map has its own digest");
 }
 
+/* ---- per-node port rule settings: the view digest, the RULES TLV ---- */
+
+static const struct nlb_key view_key = {
+	.k0 = 0x6e6c622d76696577ULL,	/* "nlb-view" */
+	.k1 = 0x6469676573742d31ULL,	/* "digest-1" */
+};
+
+/* The four members of GOLDEN_VIEW; member 3 (index 2) has priority 0. */
+static const struct nlb_member vm[4] = {
+	{ .id = 1, .weight = 3, .priority = 5 },
+	{ .id = 2, .weight = 1, .priority = 2 },
+	{ .id = 3, .weight = 1 },
+	{ .id = 64, .weight = 100, .priority = 1 },
+};
+
+static void rules_default(struct nlb_rule_node *p, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		nlb_rule_node_default(&p[i]);
+}
+
+static struct nlb_rule_node rn(u8 weight, u8 priority, u8 state)
+{
+	struct nlb_rule_node p = {
+		.weight = weight, .priority = priority, .state = state,
+	};
+
+	return p;
+}
+
+static int rn_equal(const struct nlb_rule_node *a,
+		    const struct nlb_rule_node *b, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i].weight != b[i].weight ||
+		    a[i].priority != b[i].priority || a[i].state != b[i].state)
+			return 0;
+	return 1;
+}
+
+/* SipHash of [nrules, (weight, priority, state) * nrules], by hand. */
+static u64 ref_member_rules(const struct nlb_rule_node *p,
+			    unsigned int nrules)
+{
+	u8 b[1 + 3 * 64];
+	unsigned int i;
+
+	b[0] = nrules;
+	for (i = 0; i < nrules; i++) {
+		b[1 + 3 * i] = p[i].weight;
+		b[2 + 3 * i] = p[i].priority;
+		b[3 + 3 * i] = p[i].state;
+	}
+	return nlb_siphash(&view_key, b, 1 + 3 * nrules);
+}
+
+static int ref_all_default(const struct nlb_rule_node *p, unsigned int nrules)
+{
+	unsigned int i;
+
+	for (i = 0; p && i < nrules; i++)
+		if (p[i].weight != 255 || p[i].priority || p[i].state)
+			return 0;
+	return 1;
+}
+
+/*
+ * The view digest written from its description (nlb_core.h, heartbeat.md
+ * "The view digest"): covered members (id 1..64, weight > 0; distinct
+ * ids) by ascending id, version 2 and 6-byte records when every setting
+ * is the default, else version 3 and after each record a be64: the
+ * SipHash of nrules and the member's settings, or 0 when they are all the
+ * default (or NULL).
+ */
+static u64 ref_view(const struct nlb_member *m, unsigned int n,
+		    const struct nlb_rule_node *const *rp, unsigned int nrules)
+{
+	u8 b[10 + 14 * 64];
+	unsigned int idx[64], cnt = 0, i, j, t;
+	int custom = 0;
+	size_t len;
+
+	for (i = 0; i < n; i++) {
+		if (m[i].id < 1 || m[i].id > 64 || !m[i].weight)
+			continue;
+		idx[cnt++] = i;
+		if (rp && !ref_all_default(rp[i], nrules))
+			custom = 1;
+	}
+	/* Selection sort by id. */
+	for (i = 0; i < cnt; i++)
+		for (j = i + 1; j < cnt; j++)
+			if (m[idx[j]].id < m[idx[i]].id) {
+				t = idx[i];
+				idx[i] = idx[j];
+				idx[j] = t;
+			}
+	memcpy(b, "nlb-view", 8);
+	b[8] = custom ? 3 : 2;
+	b[9] = cnt;
+	len = 10;
+	for (i = 0; i < cnt; i++) {
+		const struct nlb_member *x = &m[idx[i]];
+
+		b[len++] = x->id;
+		nlb_store_be32(b + len, x->weight);
+		len += 4;
+		b[len++] = x->priority ? x->priority : x->id;
+		if (custom) {
+			const struct nlb_rule_node *p = rp[idx[i]];
+
+			nlb_store_be64(b + len, ref_all_default(p, nrules) ?
+				       0 : ref_member_rules(p, nrules));
+			len += 8;
+		}
+	}
+	return nlb_siphash(&view_key, b, len);
+}
+
+static void test_view_rules(void)
+{
+	/*
+	 * The documented byte string, spelled out: "nlb-view", version 3,
+	 * n, then (id, be32 weight, host priority, be64) by id; the be64s
+	 * at 16 + 14 * i are filled in below.
+	 */
+	static const u8 pinned_hdr[66] = {
+		'n', 'l', 'b', '-', 'v', 'i', 'e', 'w', 0x03, 0x04,
+		0x01, 0x00, 0x00, 0x00, 0x03, 0x05, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x02, 0x00, 0x00, 0x00, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x03, 0x00, 0x00, 0x00, 0x01, 0x03, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x40, 0x00, 0x00, 0x00, 0x64, 0x01, 0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	static const u8 m3_rules[13] = {
+		0x04, 0xff, 0x00, 0x00, 0xff, 0x00, 0x00,
+		0x1e, 0x00, 0x00, 0xff, 0x00, 0x00,
+	};
+	static const unsigned int perm[][4] = {
+		{ 3, 2, 1, 0 }, { 1, 0, 3, 2 }, { 2, 3, 0, 1 }, { 0, 3, 1, 2 },
+	};
+	static struct nlb_rule_node set[8][64], dflt[4][64];
+	const struct nlb_rule_node *rp[8], *rq[8];
+	struct nlb_member pm[8];
+	u8 bytes[sizeof(pinned_hdr)];
+	u64 base = nlb_view_digest(vm, 4), d, want, v[12];
+	unsigned int i, j, bad, nv;
+
+	for (i = 0; i < 4; i++) {
+		rules_default(dflt[i], 64);
+		rules_default(set[i], 64);
+		rp[i] = NULL;
+	}
+	tap_check(nlb_view_digest_rules(vm, 4, NULL, 4) == base &&
+		  base == GOLDEN_VIEW && ref_view(vm, 4, NULL, 4) == base,
+		  "view rules: rp NULL is the version 2 digest");
+	tap_check(nlb_view_digest_rules(vm, 4, rp, 4) == base &&
+		  nlb_view_digest_rules(vm, 4, rp, 64) == base,
+		  "view rules: all rp[i] NULL is the version 2 digest");
+	for (i = 0; i < 4; i++)
+		rp[i] = dflt[i];
+	tap_check(nlb_view_digest_rules(vm, 4, rp, 0) == base &&
+		  nlb_view_digest_rules(vm, 4, rp, 4) == base &&
+		  nlb_view_digest_rules(vm, 4, rp, 64) == base,
+		  "view rules: all-default settings are the version 2 digest");
+	rp[1] = NULL;
+	tap_check(nlb_view_digest_rules(vm, 4, rp, 4) == base,
+		  "view rules: NULL and default settings mixed: version 2");
+
+	/* Member 3 (index 2): weight 30 for rule 2. */
+	for (i = 0; i < 4; i++)
+		rp[i] = set[i];
+	set[2][2].weight = 30;
+	d = nlb_view_digest_rules(vm, 4, rp, 4);
+	tap_check(d != base, "view rules: one non-default setting changes it");
+
+	memcpy(bytes, pinned_hdr, sizeof(bytes));
+	nlb_store_be64(bytes + 44, nlb_siphash(&view_key, m3_rules,
+					       sizeof(m3_rules)));
+	want = nlb_siphash(&view_key, bytes, sizeof(bytes));
+	if (!tap_check(d == want,
+		       "view rules: version 3 == the documented bytes"))
+		tap_diag("got %016" PRIx64 " want %016" PRIx64, d, want);
+	if (!tap_check(d == GOLDEN_VIEW_RULES,
+		       "view rules: pinned version 3 value"))
+		tap_diag("got %016" PRIx64, d);
+
+	/* Every member custom: each be64 is the SipHash of its settings. */
+	set[0][0] = rn(0, 0, NLB_RULE_ST_ENABLED);
+	set[1][3] = rn(NLB_RULE_W_HOST, 64, NLB_RULE_ST_ENABLED);
+	set[3][1] = rn(100, 1, NLB_RULE_ST_DISABLED);
+	d = nlb_view_digest_rules(vm, 4, rp, 4);
+	memcpy(bytes, pinned_hdr, sizeof(bytes));
+	for (i = 0; i < 4; i++)
+		nlb_store_be64(bytes + 16 + 14 * i,
+			       ref_member_rules(set[i], 4));
+	want = nlb_siphash(&view_key, bytes, sizeof(bytes));
+	tap_check(d == want && d == ref_view(vm, 4, rp, 4),
+		  "view rules: every member custom, by hand");
+	rules_default(set[0], 64);
+	rules_default(set[1], 64);
+	rules_default(set[3], 64);
+
+	/* Different settings, different digests. */
+	nv = 0;
+	v[nv++] = base;
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);	/* weight 30 */
+	set[2][2].weight = 31;
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	set[2][2].weight = 0;
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	set[2][2].weight = 100;
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	set[2][2] = rn(NLB_RULE_W_HOST, 1, NLB_RULE_ST_ENABLED);
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	set[2][2] = rn(NLB_RULE_W_HOST, 0, NLB_RULE_ST_DRAINING);
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	set[2][2] = rn(NLB_RULE_W_HOST, 0, NLB_RULE_ST_DISABLED);
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	nlb_rule_node_default(&set[2][2]);
+	set[2][1].weight = 30;			/* rule 1 instead of 2 */
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	nlb_rule_node_default(&set[2][1]);
+	set[1][2].weight = 30;		/* member 2 instead of 3 */
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	set[2][2].weight = 30;			/* members 2 and 3 */
+	v[nv++] = nlb_view_digest_rules(vm, 4, rp, 4);
+	for (bad = 0, i = 0; i < nv; i++)
+		for (j = i + 1; j < nv; j++)
+			bad += v[i] == v[j];
+	tap_check(!bad, "view rules: %u different settings, %u digests", nv,
+		  nv);
+	nlb_rule_node_default(&set[1][2]);
+
+	/* Member order: permute the members together with their settings. */
+	set[2][2].weight = 30;
+	set[0][3] = rn(7, 3, NLB_RULE_ST_DRAINING);
+	d = nlb_view_digest_rules(vm, 4, rp, 4);
+	for (bad = 0, i = 0; i < ARRAY_SIZE(perm); i++) {
+		for (j = 0; j < 4; j++) {
+			pm[j] = vm[perm[i][j]];
+			rq[j] = rp[perm[i][j]];
+		}
+		bad += nlb_view_digest_rules(pm, 4, rq, 4) != d;
+	}
+	tap_check(!bad && d == ref_view(vm, 4, rp, 4),
+		  "view rules: independent of the order of the members");
+	for (j = 0; j < 4; j++) {
+		pm[j] = vm[perm[0][j]];
+		rq[j] = rp[j];
+	}
+	tap_check(nlb_view_digest_rules(pm, 4, rq, 4) != d,
+		  "view rules: rp[i] belongs to members[i]");
+	nlb_rule_node_default(&set[0][3]);
+
+	/* nrules: covered when custom, settings past it are not. */
+	d = nlb_view_digest_rules(vm, 4, rp, 4);
+	tap_check(nlb_view_digest_rules(vm, 4, rp, 3) != d &&
+		  nlb_view_digest_rules(vm, 4, rp, 5) != d &&
+		  nlb_view_digest_rules(vm, 4, rp, 3) !=
+		  nlb_view_digest_rules(vm, 4, rp, 5),
+		  "view rules: covers the number of rules when custom");
+	tap_check(nlb_view_digest_rules(vm, 4, rp, 2) == base,
+		  "view rules: settings past nrules are not covered");
+
+	/* Uncovered members: id 0, id 65, weight 0, whatever their settings. */
+	memcpy(pm, vm, sizeof(vm));
+	pm[4] = (struct nlb_member){ .id = 0, .weight = 5 };
+	pm[5] = (struct nlb_member){ .id = 65, .weight = 5 };
+	pm[6] = (struct nlb_member){ .id = 5, .weight = 0 };
+	for (i = 4; i < 7; i++) {
+		rules_default(set[i], 64);
+		set[i][0] = rn(1, 1, NLB_RULE_ST_DISABLED);
+		rp[i] = set[i];
+	}
+	tap_check(nlb_view_digest_rules(pm, 7, rp, 4) == d &&
+		  ref_view(pm, 7, rp, 4) == d,
+		  "view rules: members of id 0, id 65, weight 0 not covered");
+	nlb_rule_node_default(&set[2][2]);
+	tap_check(nlb_view_digest_rules(pm, 7, rp, 4) == base,
+		  "view rules: their custom settings leave version 2");
+}
+
+static u64 rng = 0x2545f4914f6cdd1dULL;
+
+static u32 rnd_below(u32 n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (u32)(rng % n);
+}
+
+/* Random member sets and settings against ref_view(), in random order. */
+static void test_view_random(void)
+{
+	static struct nlb_rule_node set[12][64];
+	const struct nlb_rule_node *rp[12], *rq[12], *t;
+	struct nlb_member m[12], pm[12], x;
+	unsigned int round, n, nrules, i, j, id, bad = 0, order = 0, v3 = 0;
+	u64 d;
+
+	for (round = 0; round < 3000; round++) {
+		n = rnd_below(13);
+		nrules = rnd_below(8) ? rnd_below(9) : rnd_below(65);
+		for (i = 0; i < n; i++) {
+			/* Distinct ids 1..64; now and then uncovered. */
+			do {
+				id = 1 + rnd_below(64);
+				for (j = 0; j < i && m[j].id != id; j++)
+					;
+			} while (j < i);
+			m[i].id = id;
+			m[i].weight = 1 + rnd_below(rnd_below(2) ? 100 : 70000);
+			m[i].priority = rnd_below(3) ? 0 : rnd_below(65);
+			switch (rnd_below(12)) {
+			case 0:
+				m[i].id = 0;
+				break;
+			case 1:
+				m[i].id = 65 + rnd_below(191);
+				break;
+			case 2:
+				m[i].weight = 0;
+				break;
+			}
+			rules_default(set[i], 64);
+			for (j = 0; j < 64; j++) {
+				if (rnd_below(nrules ? 4 * nrules : 64))
+					continue;
+				set[i][j].weight = rnd_below(3) ?
+						   rnd_below(101) : 255;
+				set[i][j].priority = rnd_below(65);
+				set[i][j].state = rnd_below(3);
+			}
+			rp[i] = rnd_below(6) ? set[i] : NULL;
+		}
+		if (!rnd_below(10) &&
+		    nlb_view_digest_rules(m, n, NULL, nrules) !=
+		    ref_view(m, n, NULL, nrules) && !bad++)
+			tap_diag("round %u: n %u, rp NULL", round, n);
+		d = nlb_view_digest_rules(m, n, rp, nrules);
+		if (d != ref_view(m, n, rp, nrules) && !bad++)
+			tap_diag("round %u: n %u nrules %u", round, n, nrules);
+		v3 += d != nlb_view_digest(m, n);
+		/* A random permutation, settings along. */
+		memcpy(pm, m, n * sizeof(m[0]));
+		memcpy(rq, rp, n * sizeof(rp[0]));
+		for (i = n; i > 1; i--) {
+			j = rnd_below(i);
+			x = pm[i - 1];
+			pm[i - 1] = pm[j];
+			pm[j] = x;
+			t = rq[i - 1];
+			rq[i - 1] = rq[j];
+			rq[j] = t;
+		}
+		order += nlb_view_digest_rules(pm, n, rq, nrules) != d;
+	}
+	tap_check(!bad, "view rules: == the documented encoding (3000 sets, "
+		  "%u of version 3)", v3);
+	tap_check(!order, "view rules: order independent (3000 sets)");
+}
+
+/* A covered member at index 255 or past it is covered like the others. */
+static void test_view_many(void)
+{
+	static struct nlb_member big[300];
+	static const struct nlb_rule_node *rp[300];
+	static struct nlb_rule_node custom[4];
+	u64 base = nlb_view_digest(vm, 4), d;
+	const struct nlb_rule_node *rq[4] = { NULL, NULL, NULL, custom };
+	unsigned int i;
+	int ok;
+
+	rules_default(custom, 4);
+	custom[1].weight = 30;
+	/* Uncovered padding: id 0, weight 7. */
+	memset(big, 0, sizeof(big));
+	for (i = 0; i < 300; i++)
+		big[i].weight = 7;
+	memcpy(big, vm, 3 * sizeof(vm[0]));
+	big[255] = vm[3];
+	ok = nlb_view_digest(big, 256) == base;
+	big[255].id = 0;
+	big[299] = vm[3];
+	ok = ok && nlb_view_digest(big, 300) == base;
+	tap_check(ok, "view: members at index 255 and 299 are covered");
+	d = nlb_view_digest_rules(vm, 4, rq, 4);
+	rp[299] = custom;
+	tap_check(nlb_view_digest_rules(big, 300, rp, 4) == d,
+		  "view rules: member 299's settings are its own");
+}
+
+static void test_hb_rules_tlv(void)
+{
+	/* One field of a setting: offset, value, valid? */
+	static const struct {
+		u8 off, v;
+		int ok;
+		const char *what;
+	} f[] = {
+		{ 0, 101, 0, "weight 101" },
+		{ 0, 254, 0, "weight 254" },
+		{ 0, 100, 1, "weight 100" },
+		{ 0, 255, 1, "weight 255 (host)" },
+		{ 0, 0, 1, "weight 0" },
+		{ 1, 65, 0, "priority 65" },
+		{ 1, 255, 0, "priority 255" },
+		{ 1, 64, 1, "priority 64" },
+		{ 2, 3, 0, "state 3" },
+		{ 2, 255, 0, "state 255" },
+		{ 2, NLB_RULE_ST_DISABLED, 1, "state 2 (disabled)" },
+	};
+	struct nlb_rule_node in[65], *out;
+	u8 tlv[NLB_HB_TLV_HDR_LEN + 3 * 64 + 16], *val;
+	unsigned int i, n, bad;
+	u16 len;
+	int ok;
+
+	out = malloc(64 * sizeof(*out));	/* the documented room */
+	if (!out)
+		abort();
+
+	rules_default(in, 65);
+	memset(tlv, 0xaa, sizeof(tlv));
+	len = nlb_hb_put_rules(tlv, in, 0);
+	tap_check(len == 4 && tlv[0] == 0 && tlv[1] == 3 && tlv[2] == 0 &&
+		  tlv[3] == 0 && tlv[4] == 0xaa,
+		  "rules TLV: 0 rules, a bare header 00 03 00 00");
+	memset(out, 0x5a, 64 * sizeof(*out));
+	tap_check(nlb_hb_get_rules(tlv + 4, 0, out) == 0 &&
+		  out[0].weight == 0x5a, "rules TLV: 0 rules read back");
+
+	in[0] = rn(30, 2, NLB_RULE_ST_DRAINING);
+	memset(tlv, 0xaa, sizeof(tlv));
+	len = nlb_hb_put_rules(tlv, in, 1);
+	tap_check(len == 7 && !memcmp(tlv, "\x00\x03\x00\x03\x1e\x02\x01", 7) &&
+		  tlv[7] == 0xaa,
+		  "rules TLV: 1 rule is 00 03 00 03 weight priority state");
+	val = malloc(3);
+	if (!val)
+		abort();
+	memcpy(val, tlv + 4, 3);
+	tap_check(nlb_hb_get_rules(val, 3, out) == 1 && rn_equal(out, in, 1),
+		  "rules TLV: 1 rule read back");
+	free(val);
+
+	for (i = 0; i < 65; i++)
+		in[i] = rn(i % 3 == 0 ? NLB_RULE_W_HOST : (i * 7) % 101,
+			   (i * 5) % 65, i % 3);
+	memset(tlv, 0xaa, sizeof(tlv));
+	len = nlb_hb_put_rules(tlv, in, 64);
+	for (ok = 1, i = 0; i < 64; i++)
+		ok = ok && tlv[4 + 3 * i] == in[i].weight &&
+		     tlv[5 + 3 * i] == in[i].priority &&
+		     tlv[6 + 3 * i] == in[i].state;
+	tap_check(ok && len == 196 && nlb_load_be16(tlv) == NLB_HB_TLV_RULES &&
+		  nlb_load_be16(tlv + 2) == 192 && tlv[196] == 0xaa,
+		  "rules TLV: 64 rules, be16 type 3, be16 length 192");
+	val = malloc(192);
+	if (!val)
+		abort();
+	memcpy(val, tlv + 4, 192);
+	memset(out, 0, 64 * sizeof(*out));
+	tap_check(nlb_hb_get_rules(val, 192, out) == 64 &&
+		  rn_equal(out, in, 64), "rules TLV: 64 rules read back");
+
+	/* Malformed values (each read from a buffer of exactly vlen bytes). */
+	for (bad = 0, n = 1; n < 192; n++) {
+		if (n % 3 == 0)
+			continue;
+		free(val);
+		val = malloc(n);
+		if (!val)
+			abort();
+		memcpy(val, tlv + 4, n);
+		bad += nlb_hb_get_rules(val, n, out) != -1;
+	}
+	tap_check(!bad, "rules TLV: a length not a multiple of 3 is refused");
+	free(val);
+	val = malloc(195);
+	if (!val)
+		abort();
+	for (i = 0; i < 65; i++) {
+		val[3 * i] = in[i].weight;
+		val[3 * i + 1] = in[i].priority;
+		val[3 * i + 2] = in[i].state;
+	}
+	tap_check(nlb_hb_get_rules(val, 195, out) == -1 &&
+		  nlb_hb_get_rules(val, 192, out) == 64,
+		  "rules TLV: 65 rules (195 bytes) refused, 64 accepted");
+	free(val);
+	val = calloc(1, 198);
+	if (!val)
+		abort();
+	tap_check(nlb_hb_get_rules(val, 198, out) == -1,
+		  "rules TLV: 66 rules (198 bytes) refused");
+	free(val);
+	val = malloc(192);
+	if (!val)
+		abort();
+
+	/* One bad field, in the first and in the last of 64 settings. */
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		int want = f[i].ok ? 64 : -1, r0, r63;
+
+		memcpy(val, tlv + 4, 192);
+		val[f[i].off] = f[i].v;
+		r0 = nlb_hb_get_rules(val, 192, out);
+		memcpy(val, tlv + 4, 192);
+		val[189 + f[i].off] = f[i].v;
+		r63 = nlb_hb_get_rules(val, 192, out);
+		if (!tap_check(r0 == want && r63 == want,
+			       "rules TLV: %s is %s", f[i].what,
+			       f[i].ok ? "valid" : "refused"))
+			tap_diag("rule 0: %d, rule 63: %d", r0, r63);
+	}
+	free(val);
+
+	/* put_rules writes at most 64. */
+	memset(tlv, 0xaa, sizeof(tlv));
+	len = nlb_hb_put_rules(tlv, in, 65);
+	tap_check(len == 196 && nlb_load_be16(tlv + 2) == 192 &&
+		  tlv[196] == 0xaa, "rules TLV: put writes at most 64 rules");
+	free(out);
+}
+
+/* A heartbeat carrying VIEW then RULES TLVs, through encode and decode. */
+static void test_hb_rules_frame(void)
+{
+	struct nlb_rule_node in[64], out[64];
+	u8 area[12 + NLB_HB_TLV_HDR_LEN + 3 * 64], buf[NLB_HB_MAX_LEN];
+	struct nlb_hb hb, got;
+	u16 pos = 0, type, vlen, rlen;
+	const u8 *val;
+	unsigned int i, k;
+	u32 n;
+	int ok;
+
+	for (k = 0; k < 2; k++) {
+		unsigned int nr = k ? 64 : 5;
+
+		for (i = 0; i < nr; i++)
+			in[i] = rn(i % 2 ? NLB_RULE_W_HOST : 10 + i, i % 65,
+				   i % 3);
+		nlb_store_be16(area, NLB_HB_TLV_VIEW);
+		nlb_store_be16(area + 2, NLB_HB_VIEW_LEN);
+		nlb_store_be64(area + 4, GOLDEN_VIEW);
+		rlen = nlb_hb_put_rules(area + 12, in, nr);
+		golden_hb(&hb);
+		hb.tlv = area;
+		hb.tlv_len = 12 + rlen;
+		n = nlb_hb_encode(buf, sizeof(buf), &hb);
+		memset(&got, 0x5a, sizeof(got));
+		ok = n == (u32)NLB_HB_HDR_LEN + 12 + rlen + NLB_HB_MAC_LEN &&
+		     decode_exact(buf, n, &got) == NLB_HB_OK &&
+		     hb_equal(&hb, &got);
+		tap_check(ok, "rules TLV: a frame with %u rules, encoded "
+			  "and decoded", nr);
+		if (!ok)
+			continue;
+		/* decode_exact() pointed got.tlv into buf. */
+		pos = 0;
+		ok = nlb_hb_tlv_next(&got, &pos, &type, &vlen, &val) &&
+		     type == NLB_HB_TLV_VIEW && vlen == NLB_HB_VIEW_LEN &&
+		     nlb_load_be64(val) == GOLDEN_VIEW;
+		ok = ok && nlb_hb_tlv_next(&got, &pos, &type, &vlen, &val) &&
+		     type == NLB_HB_TLV_RULES && vlen == 3 * nr &&
+		     val == buf + NLB_HB_HDR_LEN + 16 &&
+		     !memcmp(val, area + 16, vlen) &&
+		     nlb_hb_get_rules(val, vlen, out) == (int)nr &&
+		     rn_equal(out, in, nr);
+		ok = ok && !nlb_hb_tlv_next(&got, &pos, &type, &vlen, &val) &&
+		     pos == got.tlv_len;
+		tap_check(ok,
+			  "rules TLV: the walk finds VIEW, then the %u rules",
+			  nr);
+	}
+}
+
 int main(void)
 {
 	test_golden();
@@ -603,5 +1189,10 @@ int main(void)
 	test_tlv_walk();
 	test_digest();
 	test_view_digest();
+	test_view_rules();
+	test_view_random();
+	test_view_many();
+	test_hb_rules_tlv();
+	test_hb_rules_frame();
 	return tap_end();
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Unit tests of the port rules (../rules.c): validation and its messages,
- * the compiled table against a brute-force lookup, and the digest.
+ * the compiled table against a brute-force lookup, the digest, and the
+ * members that share a rule (nlb_rule_members()).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -713,11 +714,268 @@ static void test_digest(void)
 		  "at most 64 rules are covered");
 }
 
+/* ---- the members of a rule ---- */
+
+static struct nlb_rule_node rp_(u8 weight, u8 priority, u8 state)
+{
+	struct nlb_rule_node p = {
+		.weight = weight, .priority = priority, .state = state,
+	};
+
+	return p;
+}
+
+static struct nlb_member mb(u8 id, u32 weight, u8 priority)
+{
+	struct nlb_member m = {
+		.id = id, .weight = weight, .priority = priority,
+	};
+
+	return m;
+}
+
+/* nlb_rule_members() into a poisoned @out, compared with @want. */
+static int expect_members(const struct nlb_rule *r,
+			  const struct nlb_member *m,
+			  const struct nlb_rule_node *params, unsigned int n,
+			  const struct nlb_member *want, unsigned int nwant,
+			  const char *what)
+{
+	struct nlb_member out[NLB_CORE_MAX_NODES];
+	unsigned int k, i;
+	int ok;
+
+	memset(out, 0xa5, sizeof(out));
+	k = nlb_rule_members(r, m, params, n, out);
+	ok = k == nwant;
+	for (i = 0; ok && i < k; i++)
+		ok = out[i].id == want[i].id &&
+		     out[i].weight == want[i].weight &&
+		     out[i].priority == want[i].priority;
+	if (!tap_check(ok, "rule members: %s", what)) {
+		tap_diag("got %u, want %u:", k, nwant);
+		for (i = 0; i < k && i < n; i++)
+			tap_diag("  id %u weight %u priority %u", out[i].id,
+				 out[i].weight, out[i].priority);
+	}
+	return ok;
+}
+
+static void test_rule_members(void)
+{
+	/* Not in id order, so that keeping the order shows. */
+	static const struct nlb_member ms[4] = {
+		{ .id = 3, .weight = 30, .priority = 3 },
+		{ .id = 1, .weight = 10, .priority = 1 },
+		{ .id = 4, .weight = 40000, .priority = 0 },
+		{ .id = 2, .weight = 20, .priority = 2 },
+	};
+	struct nlb_rule_node p[4], d[4];
+	struct nlb_member want[4], out[4], s[3];
+	struct nlb_rule multi, load, single, off;
+	unsigned int i;
+
+	multi = mk(0, 80, 80, NLB_RULE_TCP, NLB_RULE_MULTIPLE);
+	load = multi;
+	load.equal = false;
+	single = mk(0, 443, 443, NLB_RULE_TCP, NLB_RULE_SINGLE);
+	off = mk(0, 53, 53, NLB_RULE_UDP, NLB_RULE_DISABLED);
+	for (i = 0; i < 4; i++)
+		nlb_rule_node_default(&d[i]);
+
+	/* Multiple host, equal weights. */
+	for (i = 0; i < 4; i++)
+		want[i] = mb(ms[i].id, 1, ms[i].priority);
+	expect_members(&multi, ms, d, 4, want, 4,
+		       "equal: every enabled member at weight 1, in order");
+	memcpy(p, d, sizeof(p));
+	p[0].weight = 50;
+	p[1].weight = 0;
+	p[2].priority = 9;
+	expect_members(&multi, ms, p, 4, want, 4,
+		       "equal: the rule weights (0 too) do not count");
+	p[1].state = NLB_RULE_ST_DRAINING;
+	p[2].state = NLB_RULE_ST_DISABLED;
+	want[1] = want[3];
+	expect_members(&multi, ms, p, 4, want, 2,
+		       "equal: draining and disabled members are left out");
+	memcpy(p, d, sizeof(p));
+	for (i = 0; i < 4; i++)
+		p[i].state = i & 1 ? NLB_RULE_ST_DISABLED :
+				     NLB_RULE_ST_DRAINING;
+	expect_members(&multi, ms, p, 4, want, 0,
+		       "equal: nobody enabled, nobody");
+
+	/* Multiple host, load weights. */
+	p[0] = rp_(50, 0, NLB_RULE_ST_ENABLED);
+	p[1] = rp_(NLB_RULE_W_HOST, 7, NLB_RULE_ST_ENABLED);
+	p[2] = rp_(NLB_RULE_W_HOST, 0, NLB_RULE_ST_ENABLED);
+	p[3] = rp_(100, 0, NLB_RULE_ST_ENABLED);
+	want[0] = mb(3, 50, 3);
+	want[1] = mb(1, 10, 1);
+	want[2] = mb(4, 40000, 0);
+	want[3] = mb(2, 100, 2);
+	expect_members(&load, ms, p, 4, want, 4,
+		       "load: the rule weight, or the host weight (255)");
+	p[0].weight = 0;
+	want[0] = want[1];
+	want[1] = want[2];
+	want[2] = want[3];
+	expect_members(&load, ms, p, 4, want, 3,
+		       "load: rule weight 0 leaves the member out");
+	p[0].weight = 1;
+	p[1].state = NLB_RULE_ST_DRAINING;
+	p[3].state = NLB_RULE_ST_DISABLED;
+	want[0] = mb(3, 1, 3);
+	want[1] = mb(4, 40000, 0);
+	expect_members(&load, ms, p, 4, want, 2,
+		       "load: draining and disabled members are left out");
+	memcpy(s, ms, sizeof(s));
+	s[1].weight = 0;
+	want[0] = mb(3, 30, 3);
+	want[1] = mb(4, 40000, 0);
+	expect_members(&load, s, d, 3, want, 2,
+		       "load: following a host weight of 0 leaves it out");
+
+	/* Single host. */
+	s[0] = mb(1, 10, 1);
+	s[1] = mb(2, 20, 2);
+	s[2] = mb(3, 30, 3);
+	p[0] = rp_(0, 3, NLB_RULE_ST_ENABLED);
+	p[1] = rp_(NLB_RULE_W_HOST, 1, NLB_RULE_ST_ENABLED);
+	p[2] = rp_(7, 2, NLB_RULE_ST_ENABLED);
+	want[0] = mb(1, 10, 3);
+	want[1] = mb(2, 20, 1);
+	want[2] = mb(3, 30, 2);
+	expect_members(&single, s, p, 3, want, 3,
+		       "single: every member, the rule priority, host weight");
+	tap_check(nlb_default_host(s, 3) == 1 &&
+		  nlb_rule_members(&single, s, p, 3, out) == 3 &&
+		  nlb_default_host(out, 3) == 2,
+		  "rule members: single: the best rule priority owns it");
+	p[1].state = NLB_RULE_ST_DISABLED;
+	tap_check(nlb_rule_members(&single, s, p, 3, out) == 2 &&
+		  nlb_default_host(out, 2) == 3,
+		  "rule members: single: the best one disabled, the next");
+	p[1].state = NLB_RULE_ST_DRAINING;
+	want[1] = want[2];
+	expect_members(&single, s, p, 3, want, 2,
+		       "single: a draining member is left out");
+	p[0].priority = 0;
+	p[1] = rp_(NLB_RULE_W_HOST, 0, NLB_RULE_ST_ENABLED);
+	p[2].priority = 0;
+	expect_members(&single, s, p, 3, s, 3,
+		       "single: rule priority 0 keeps the host priority");
+	tap_check(nlb_rule_members(&single, s, p, 3, out) == 3 &&
+		  nlb_default_host(out, 3) == 1,
+		  "rule members: single: then the best host priority owns it");
+	for (i = 0; i < 4; i++)
+		want[i] = ms[i];
+	p[0] = rp_(0, 0, NLB_RULE_ST_ENABLED);
+	p[1] = rp_(0, 0, NLB_RULE_ST_ENABLED);
+	p[2] = rp_(0, 0, NLB_RULE_ST_ENABLED);
+	p[3] = rp_(0, 0, NLB_RULE_ST_ENABLED);
+	expect_members(&single, ms, p, 4, want, 4,
+		       "single: rule weight 0 does not count, priority 0 kept");
+	p[2].priority = 1;
+	want[2].priority = 1;
+	tap_check(expect_members(&single, ms, p, 4, want, 4,
+				 "single: a member of priority 0 (its id) gets "
+				 "the rule's") &&
+		  nlb_rule_members(&single, ms, p, 4, out) == 4 &&
+		  nlb_default_host(out, 4) == 1,
+		  "rule members: single: a tie goes to the lower id");
+
+	/* Disabled. */
+	tap_check(nlb_rule_members(&off, ms, d, 4, out) == 0 &&
+		  nlb_rule_members(&off, ms, NULL, 4, out) == 0,
+		  "rule members: a disabled rule has none");
+
+	/* params NULL: everyone at the default. */
+	for (i = 0; i < 4; i++)
+		want[i] = mb(ms[i].id, 1, ms[i].priority);
+	expect_members(&multi, ms, NULL, 4, want, 4,
+		       "params NULL, equal: everyone at weight 1");
+	for (i = 0; i < 4; i++)
+		want[i] = ms[i];
+	expect_members(&load, ms, NULL, 4, want, 4,
+		       "params NULL, load: everyone at the host weight");
+	expect_members(&single, ms, NULL, 4, want, 4,
+		       "params NULL, single: everyone at the host priority");
+	tap_check(nlb_rule_members(&single, ms, NULL, 4, out) == 4 &&
+		  nlb_default_host(out, 4) == 1 &&
+		  nlb_rule_members(&multi, ms, NULL, 0, out) == 0,
+		  "rule members: params NULL: the default host; 0 members");
+}
+
+/* An independent reference of nlb_rule_members(), on random inputs. */
+static void test_rule_members_random(void)
+{
+	struct nlb_member m[NLB_CORE_MAX_NODES], out[NLB_CORE_MAX_NODES];
+	struct nlb_member want[NLB_CORE_MAX_NODES];
+	struct nlb_rule_node p[NLB_CORE_MAX_NODES];
+	unsigned int round, n, i, k, nw, bad = 0;
+	struct nlb_rule r;
+	int use_p;
+	u32 w;
+
+	for (round = 0; round < 5000; round++) {
+		n = rnd_below(NLB_CORE_MAX_NODES + 1);
+		r = mk(0, 1, 1, NLB_RULE_BOTH, 1 + rnd_below(3));
+		if (r.mode == NLB_RULE_MULTIPLE)
+			r.equal = rnd_below(2);
+		use_p = rnd_below(5) != 0;
+		for (i = 0; i < n; i++) {
+			m[i] = mb(1 + i, 1 + rnd_below(1000), rnd_below(65));
+			p[i].weight = rnd_below(3) ? rnd_below(101) :
+				      NLB_RULE_W_HOST;
+			p[i].priority = rnd_below(2) ? 0 : rnd_below(65);
+			p[i].state = rnd_below(4) ? NLB_RULE_ST_ENABLED :
+				     rnd_below(3);
+		}
+		for (nw = 0, i = 0; i < n && r.mode != NLB_RULE_DISABLED;
+		     i++) {
+			struct nlb_rule_node q = use_p ? p[i] :
+				rp_(NLB_RULE_W_HOST, 0, NLB_RULE_ST_ENABLED);
+
+			if (q.state)
+				continue;
+			want[nw] = m[i];
+			if (r.mode == NLB_RULE_SINGLE) {
+				if (q.priority)
+					want[nw].priority = q.priority;
+			} else {
+				w = r.equal ? 1 : q.weight == 255 ?
+				    m[i].weight : q.weight;
+				if (!w)
+					continue;
+				want[nw].weight = w;
+			}
+			nw++;
+		}
+		k = nlb_rule_members(&r, m, use_p ? p : NULL, n, out);
+		for (i = 0; k == nw && i < k; i++)
+			if (out[i].id != want[i].id ||
+			    out[i].weight != want[i].weight ||
+			    out[i].priority != want[i].priority)
+				break;
+		if (k != nw || i < k) {
+			if (!bad++)
+				tap_diag("round %u: mode %u equal %u n %u: "
+					 "got %u want %u", round, r.mode,
+					 r.equal, n, k, nw);
+		}
+	}
+	tap_check(!bad, "rule members: == a reference (5000 random sets)");
+}
+
 int main(void)
 {
 	test_validate();
 	test_compile();
 	test_random();
 	test_digest();
+	test_rule_members();
+	test_rule_members_random();
 	return tap_end();
 }
