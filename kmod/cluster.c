@@ -160,7 +160,12 @@ void nlb_cluster_memory(struct nlb_cluster *cl, const struct nlb_map *map,
 
 	m->cluster = nlb_kvbytes(cl, sizeof(*cl)) +
 		     nlb_kvbytes(cl->peer_held, NLB_MAX_NODES * len) +
-		     nlb_kvbytes(cl->tx_held, len);
+		     nlb_kvbytes(cl->tx_held, len) +
+		     nlb_kvbytes(cl->peer_rules, NLB_MAX_NODES *
+				 NLB_MAX_RULES * sizeof(*cl->peer_rules)) +
+		     nlb_kvbytes(cl->member_rules,
+				 sizeof(*cl->member_rules)) +
+		     kmalloc_size_roundup(NLB_HB_TX_TLV_LEN);
 	rcu_read_lock();
 	held = rcu_dereference(cl->held);
 	m->cluster += nlb_kvbytes(held, sizeof(*held) + len);
@@ -183,6 +188,9 @@ static void nlb_cluster_free(struct nlb_cluster *cl)
 	kvfree(rcu_dereference_protected(cl->held, true));
 	kvfree(cl->peer_held);
 	kvfree(cl->tx_held);
+	kvfree(cl->peer_rules);
+	kvfree(cl->member_rules);
+	kfree(cl->tx_tlv);
 	if (hb_dev)
 		netdev_put(hb_dev, &cl->hb_dev_tracker);
 	free_percpu(cl->stats);
@@ -300,7 +308,7 @@ int nlb_cluster_create(struct nlb_net *nn,
 	auth = NULL;
 	/* Windows NLB's default rule: everything balanced, single affinity. */
 	nlb_rule_default(&rule);
-	rules = nlb_rules_create(&rule, 1, NULL);
+	rules = nlb_rules_create(&rule, NULL, 1, NULL);
 	if (IS_ERR(rules)) {
 		err = PTR_ERR(rules);
 		NL_SET_ERR_MSG(extack, "cannot build the rule table");
@@ -316,7 +324,12 @@ int nlb_cluster_create(struct nlb_net *nn,
 	spin_lock_init(&cl->tx_lock);
 	cl->peer_held = kvzalloc(NLB_MAX_NODES * (p->buckets / 8), GFP_KERNEL);
 	cl->tx_held = kvzalloc(p->buckets / 8, GFP_KERNEL);
-	if (!cl->peer_held || !cl->tx_held) {
+	cl->peer_rules = kvcalloc(NLB_MAX_NODES * NLB_MAX_RULES,
+				  sizeof(*cl->peer_rules), GFP_KERNEL);
+	cl->member_rules = kvzalloc(sizeof(*cl->member_rules), GFP_KERNEL);
+	cl->tx_tlv = kzalloc(NLB_HB_TX_TLV_LEN, GFP_KERNEL);
+	if (!cl->peer_held || !cl->tx_held || !cl->peer_rules ||
+	    !cl->member_rules || !cl->tx_tlv) {
 		err = -ENOMEM;
 		goto err_put;
 	}

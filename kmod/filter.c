@@ -23,14 +23,14 @@
 #include "nlb.h"
 
 /*
- * How @flow is filtered: its port rule, and from the rule the map kind and
- * the affinity that give its slot.  TCP and UDP with ports follow their
- * rule (a multiple-host rule its affinity over the load-weighted or the
- * equal map, a single-host rule the default host), or the default host if
- * no rule covers them.  Other traffic to a VIP (ICMP, other protocols,
- * fragments, which carry no port) is balanced by source address over the
- * load-weighted map.  The filter, the query and the flow table all take
- * the slot from here, so they never disagree.
+ * How @flow is filtered: its port rule, and from the rule the owner array
+ * and the affinity that give its slot.  TCP and UDP with ports follow
+ * their rule (a multiple-host rule its affinity over the rule's array, a
+ * single-host rule the array of its best handling priority), or the
+ * default host if no rule covers them.  Other traffic to a VIP (ICMP,
+ * other protocols, fragments, which carry no port) is balanced by source
+ * address over the load-weighted array.  The filter, the query and the
+ * flow table all take the slot from here, so they never disagree.
  */
 void nlb_filter_classify(const struct nlb_cluster *cl,
 			 const struct nlb_map *map,
@@ -38,7 +38,7 @@ void nlb_filter_classify(const struct nlb_cluster *cl,
 			 const struct nlb_flow *flow, struct nlb_flow_class *v)
 {
 	enum nlb_affinity aff = NLB_AFFINITY_NONE;
-	enum nlb_map_kind kind = NLB_MAP_LOAD;
+	u32 arr = NLB_MAP_LOAD;
 	const struct nlb_rule *r;
 
 	v->rule = -1;
@@ -47,20 +47,20 @@ void nlb_filter_classify(const struct nlb_cluster *cl,
 	    (flow->flags & NLB_FLOW_F_PORTS)) {
 		v->rule = nlb_rules_lookup(rules->table, flow->daddr,
 					   flow->proto, ntohs(flow->dport));
-		kind = NLB_MAP_DEFAULT;
+		arr = NLB_MAP_DEFAULT;
 		if (v->rule >= 0) {
 			r = &rules->rule[v->rule];
-			if (r->mode == NLB_RULE_MULTIPLE) {
+			if (r->mode == NLB_RULE_MULTIPLE)
 				aff = r->affinity;
-				kind = r->equal ? NLB_MAP_EQUAL : NLB_MAP_LOAD;
-			} else if (r->mode == NLB_RULE_DISABLED) {
+			else if (r->mode == NLB_RULE_DISABLED)
 				v->disabled = true;
-			}
+			arr = nlb_map_rule_array(map, rules, v->rule);
 		}
 	}
 	v->hash = nlb_flow_hash(&cl->key, flow, aff);
 	v->bucket = nlb_bucket_of(v->hash, map->buckets);
-	v->slot = kind * map->buckets + v->bucket;
+	v->slot = arr * map->buckets + v->bucket;
+	v->cslot = aff * map->buckets + v->bucket;
 	v->owner = v->disabled ? NLB_NODE_NONE : map->owner[v->slot];
 }
 
@@ -113,7 +113,7 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 	if ((state == NLB_STATE_ACTIVE || state == NLB_STATE_DRAINING) &&
 	    (flow->flags & NLB_FLOW_F_PORTS) &&
 	    (flow->proto == IPPROTO_TCP || flow->proto == IPPROTO_UDP)) {
-		conn = nlb_flows_lookup(cl, flow, v.slot);
+		conn = nlb_flows_lookup(cl, flow, v.cslot);
 		if (conn)
 			held = READ_ONCE(conn->state);
 	}
@@ -124,8 +124,8 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 
 	switch (nlb_conn_decide(flow, held, owns, dirty)) {
 	case NLB_V_ACCEPT_NEW:
-		atomic_long_inc(&cl->flows.bucket_started[v.slot]);
-		nlb_flows_add(cl, flow, v.slot);
+		atomic_long_inc(&cl->flows.bucket_started[v.cslot]);
+		nlb_flows_add(cl, flow, v.cslot);
 		break;
 	case NLB_V_ACCEPT_HELD:
 		nlb_flows_touch(cl, conn, flow);

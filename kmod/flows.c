@@ -46,13 +46,13 @@ static void nlb_conn_key(struct nlb_conn_key *key, const struct nlb_flow *f)
 	key->proto = f->proto;
 }
 
-/* RCU read side: the held flow of @f (of slot @slot), or NULL. */
+/* RCU read side: the held flow of @f (of count slot @cslot), or NULL. */
 struct nlb_conn *nlb_flows_lookup(struct nlb_cluster *cl,
-				  const struct nlb_flow *f, u32 slot)
+				  const struct nlb_flow *f, u32 cslot)
 {
 	struct nlb_conn_key key;
 
-	if (!atomic_read(&cl->flows.bucket_count[slot]))
+	if (!atomic_read(&cl->flows.bucket_count[cslot]))
 		return NULL;
 	nlb_conn_key(&key, f);
 	return rhashtable_lookup(&cl->flows.ht, &key, nlb_conn_params);
@@ -63,9 +63,9 @@ static void nlb_conn_free_rcu(struct rcu_head *head)
 	kmem_cache_free(nlb_conn_cache, container_of(head, struct nlb_conn, rcu));
 }
 
-/* Start holding @f in slot @slot (packet path). */
+/* Start holding @f in count slot @cslot (packet path). */
 void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
-		   u32 slot)
+		   u32 cslot)
 {
 	struct nlb_flows *fl = &cl->flows;
 	struct nlb_conn *c;
@@ -80,7 +80,7 @@ void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
 	if (!c)
 		goto err;
 	nlb_conn_key(&c->key, f);
-	c->slot = slot;
+	c->cslot = cslot;
 	c->state = nlb_conn_next(NLB_CONN_NONE, f);
 	c->seen = jiffies;
 	err = rhashtable_lookup_insert_fast(&fl->ht, &c->node,
@@ -93,7 +93,7 @@ void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
 		atomic_dec(&fl->count);
 		return;
 	}
-	atomic_inc(&fl->bucket_count[slot]);
+	atomic_inc(&fl->bucket_count[cslot]);
 	atomic_inc(&fl->states[c->state]);
 	nlb_count(cl, NLB_CNT_FLOWS_CREATED);
 	return;
@@ -129,13 +129,37 @@ void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c)
 	if (rhashtable_remove_fast(&fl->ht, &c->node, nlb_conn_params))
 		return;
 	atomic_dec(&fl->count);
-	atomic_dec(&fl->bucket_count[c->slot]);
+	atomic_dec(&fl->bucket_count[c->cslot]);
 	atomic_dec(&fl->states[READ_ONCE(c->state)]);
 	call_rcu(&c->rcu, nlb_conn_free_rcu);
 }
 
-/* Forget every flow (process context). */
-void nlb_flows_flush(struct nlb_cluster *cl)
+/*
+ * How @c's packets are filtered now (RCU read side): its flow classified
+ * under @map and @rules, as its next packet will be.
+ */
+void nlb_flows_class(const struct nlb_cluster *cl, const struct nlb_map *map,
+		     const struct nlb_rules *rules, const struct nlb_conn *c,
+		     struct nlb_flow_class *v)
+{
+	struct nlb_flow f = {
+		.saddr = c->key.saddr,
+		.daddr = c->key.daddr,
+		.sport = c->key.sport,
+		.dport = c->key.dport,
+		.proto = c->key.proto,
+		.flags = NLB_FLOW_F_PORTS,
+	};
+
+	nlb_filter_classify(cl, map, rules, &f, v);
+}
+
+/*
+ * Forget every flow (@rule < 0), or those of rule @rule of @rules
+ * (process context, @rules published or about to be).
+ */
+static void nlb_flows_forget_rule(struct nlb_cluster *cl,
+				  const struct nlb_rules *rules, int rule)
 {
 	struct rhashtable_iter iter;
 	struct nlb_conn *c;
@@ -145,10 +169,27 @@ void nlb_flows_flush(struct nlb_cluster *cl)
 	while ((c = rhashtable_walk_next(&iter))) {
 		if (IS_ERR(c))
 			continue;
+		if (rule >= 0 &&
+		    nlb_rules_lookup(rules->table, c->key.daddr, c->key.proto,
+				     ntohs(c->key.dport)) != rule)
+			continue;
 		nlb_flows_forget(cl, c);
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+}
+
+void nlb_flows_flush(struct nlb_cluster *cl)
+{
+	nlb_flows_forget_rule(cl, NULL, -1);
+}
+
+/* Forget the flows of rule @rule (>= 0) of @rules: the node disabled it. */
+void nlb_flows_flush_rule(struct nlb_cluster *cl,
+			  const struct nlb_rules *rules, int rule)
+{
+	if (rule >= 0)
+		nlb_flows_forget_rule(cl, rules, rule);
 }
 
 unsigned long nlb_conn_timeout(const struct nlb_cluster *cl, u32 state)
@@ -203,28 +244,50 @@ static void nlb_flows_gc(struct work_struct *work)
 }
 
 /*
+ * Does this node hold flows in bucket @b that it would not take as new
+ * ones (@active: it is active)?  Flows are counted per (affinity, bucket),
+ * so a bucket is held when one of the arrays that flows of a held
+ * affinity use there is not this node's.  Any context.
+ */
+bool nlb_flows_bucket_held(struct nlb_cluster *cl, const struct nlb_map *map,
+			   u32 b, bool active)
+{
+	const atomic_t *count = cl->flows.bucket_count;
+	u32 k, a, mask = 0;
+
+	for (k = 0; k < NLB_HASH_KINDS; k++)
+		if (atomic_read(&count[k * map->buckets + b]))
+			mask |= BIT(k);
+	if (!mask)
+		return false;
+	if (!active)
+		return true;
+	for (a = 0; a < map->narrays; a++)
+		if ((map->array_aff[a] & mask) &&
+		    map->owner[a * map->buckets + b] != cl->node_id)
+			return true;
+	return false;
+}
+
+/*
  * The buckets where this node holds flows but takes no new ones, as bytes
  * (bit b % 8 of byte b / 8); false if there is none.  Any context.
- * Peers learn buckets, not slots: a bucket is reported when a slot of any
- * kind that holds flows is not this node's.
+ * Peers learn buckets, not slots (nlb_flows_bucket_held()).
  */
 bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 			    const struct nlb_map *map, u8 *bits)
 {
 	u8 state = READ_ONCE(cl->state);
 	bool active = state == NLB_STATE_ACTIVE, any = false;
-	u32 s, b;
+	u32 b;
 
 	memset(bits, 0, map->buckets / 8);
 	if (!atomic_read(&cl->flows.count) ||
 	    (!active && state != NLB_STATE_DRAINING))
 		return false;
-	for (s = 0; s < nlb_map_slots(map); s++) {
-		if (!atomic_read(&cl->flows.bucket_count[s]))
+	for (b = 0; b < map->buckets; b++) {
+		if (!nlb_flows_bucket_held(cl, map, b, active))
 			continue;
-		if (active && map->owner[s] == cl->node_id)
-			continue;
-		b = s & (map->buckets - 1);
 		bits[b / 8] |= 1 << (b % 8);
 		any = true;
 	}
@@ -232,7 +295,7 @@ bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 }
 
 /*
- * The held flows' share of NLB_A_MEMORY: the per-slot counters, the flow
+ * The held flows' share of NLB_A_MEMORY: the per-count-slot counters, the flow
  * objects (at the slab cache's object size), and the hash table's bucket
  * array (two while the table is being resized).  Any context.
  */
@@ -240,7 +303,7 @@ void nlb_flows_memory(struct nlb_cluster *cl, struct nlb_mem *m)
 {
 	struct nlb_flows *fl = &cl->flows;
 	const struct bucket_table *tbl;
-	u32 slots = NLB_MAP_KINDS * cl->buckets;
+	u32 slots = NLB_HASH_KINDS * cl->buckets;
 
 	m->flow_counters =
 		nlb_kvbytes(fl->bucket_count, slots * sizeof(atomic_t)) +
@@ -268,12 +331,12 @@ int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 	fl->tcp_timeout = p->tcp_timeout;
 	fl->close_timeout = p->close_timeout;
 	fl->udp_timeout = p->udp_timeout;
-	/* Per slot: NLB_MAP_KINDS maps of @buckets. */
-	fl->bucket_count = kvcalloc(NLB_MAP_KINDS * buckets, sizeof(atomic_t),
+	/* Per count slot: NLB_HASH_KINDS times @buckets. */
+	fl->bucket_count = kvcalloc(NLB_HASH_KINDS * buckets, sizeof(atomic_t),
 				    GFP_KERNEL);
 	if (!fl->bucket_count)
 		return -ENOMEM;
-	fl->bucket_started = kvcalloc(NLB_MAP_KINDS * buckets,
+	fl->bucket_started = kvcalloc(NLB_HASH_KINDS * buckets,
 				      sizeof(atomic_long_t), GFP_KERNEL);
 	if (!fl->bucket_started) {
 		err = -ENOMEM;

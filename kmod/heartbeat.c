@@ -146,7 +146,7 @@ static u16 nlb_hb_put_view(u8 *tlv, const struct nlb_map *map)
 /*
  * Heartbeats of a node holding flows in buckets it does not own carry
  * them: one frame per window of the bitmap, every window each time, each
- * after the VIEW TLV already in cl->tx_tlv.
+ * after the VIEW (and RULES) TLVs already in cl->tx_tlv.
  */
 static void nlb_hb_send_held(struct nlb_cluster *cl, struct nlb_hb *hb,
 			     struct net_device *hb_dev,
@@ -171,6 +171,7 @@ static void nlb_hb_send_held(struct nlb_cluster *cl, struct nlb_hb *hb,
 /* Send a heartbeat (or a LEAVE) on each path; any context. */
 void nlb_hb_send(struct nlb_cluster *cl, u8 type)
 {
+	const struct nlb_rules *rules;
 	const struct nlb_map *map;
 	const struct nlb_auth *auth;
 	struct net_device *hb_dev;
@@ -201,6 +202,10 @@ void nlb_hb_send(struct nlb_cluster *cl, u8 type)
 	spin_lock_bh(&cl->tx_lock);
 	hb.tlv = cl->tx_tlv;
 	hb.tlv_len = nlb_hb_put_view(cl->tx_tlv, map);
+	rules = rcu_dereference(cl->rules);
+	if (rules->custom)
+		hb.tlv_len += nlb_hb_put_rules(cl->tx_tlv + hb.tlv_len,
+					       rules->node, rules->n);
 	if (type == NLB_HB_TYPE_HEARTBEAT &&
 	    nlb_flows_held_buckets(cl, map, cl->tx_held))
 		nlb_hb_send_held(cl, &hb, hb_dev, auth);
@@ -261,18 +266,23 @@ static void nlb_hb_rcv_self(struct nlb_cluster *cl, const struct nlb_hb *hb)
 }
 
 /*
- * Take what a heartbeat's TLVs report (peers_lock held): its view digest
- * and the buckets it holds flows in.  Returns false for a malformed VIEW
- * or HELD value (the frame is then dropped, before anything of it is
- * taken), and sets *news when they changed.
+ * Take what a heartbeat's TLVs report (peers_lock held): its view digest,
+ * its own settings for the port rules and the buckets it holds flows in.
+ * Returns false for a malformed VIEW, RULES or HELD value (the frame is
+ * then dropped, before anything of it is taken), and sets *news when they
+ * changed.
  */
 static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
 			       const struct nlb_hb *hb, bool *news)
 {
 	u32 nwin = DIV_ROUND_UP(cl->buckets / 8, NLB_HB_HELD_WINDOW);
 	u8 *bits = cl->peer_held + (hb->node_id - 1) * (cl->buckets / 8);
+	struct nlb_rule_node *prules = cl->peer_rules +
+				       (hb->node_id - 1) * NLB_MAX_RULES;
 	bool held = hb->flags & NLB_HB_F_HELD, has_view = false;
+	struct nlb_rule_node rn[NLB_MAX_RULES];
 	u16 pos = 0, type, vlen, w;
+	int nrules = 0;
 	const u8 *val;
 	u64 view = 0;
 
@@ -283,6 +293,10 @@ static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
 				return false;
 			view = nlb_load_be64(val);
 			has_view = true;
+		} else if (type == NLB_HB_TLV_RULES) {
+			nrules = nlb_hb_get_rules(val, vlen, rn);
+			if (nrules < 0)
+				return false;
 		} else if (type == NLB_HB_TLV_HELD && held) {
 			if (vlen < 2)
 				return false;
@@ -295,6 +309,12 @@ static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
 		*news = true;
 	p->has_view = has_view;
 	p->view = view;
+	if (nrules != p->nrules ||
+	    memcmp(prules, rn, nrules * sizeof(rn[0]))) {
+		memcpy(prules, rn, nrules * sizeof(rn[0]));
+		p->nrules = nrules;
+		*news = true;
+	}
 
 	if (!held) {
 		if (p->held_any) {

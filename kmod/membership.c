@@ -35,8 +35,10 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/gcd.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 
@@ -109,78 +111,213 @@ static int nlb_member_cmp(const void *a, const void *b)
 	return x->id - y->id;
 }
 
+/* How one owner array shares the buckets. */
+struct nlb_map_spec {
+	bool single;			/* every bucket to winner */
+	u8 winner;
+	u8 n;
+	struct nlb_member m[NLB_MAX_NODES];	/* weights over their gcd */
+};
+
+struct nlb_map_work {
+	u64 rules_digest;
+	unsigned int nrules;
+	u8 rule_array[NLB_MAX_RULES];
+	u8 array_aff[NLB_MAP_MAX_ARRAYS];
+	struct nlb_map_spec spec[NLB_MAP_MAX_ARRAYS];
+	struct nlb_member tmp[NLB_MAX_NODES];
+	struct nlb_rule_node params[NLB_MAX_NODES];
+};
+
+/* Buckets shared by @m (@n members): only the weights' ratios count. */
+static void nlb_map_spec_shared(struct nlb_map_spec *sp,
+				const struct nlb_member *m, unsigned int n)
+{
+	unsigned long g = 0;
+	unsigned int i;
+
+	memset(sp, 0, sizeof(*sp));
+	for (i = 0; i < n; i++)
+		g = gcd(g, m[i].weight);
+	for (i = 0; i < n; i++) {
+		sp->m[i].id = m[i].id;
+		sp->m[i].weight = m[i].weight / g;
+	}
+	sp->n = n;
+}
+
+static void nlb_map_spec_single(struct nlb_map_spec *sp, u8 winner)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->single = true;
+	sp->winner = winner;
+}
+
+static bool nlb_map_spec_same(const struct nlb_map_spec *a,
+			      const struct nlb_map_spec *b)
+{
+	unsigned int i;
+
+	if (a->single != b->single)
+		return false;
+	if (a->single)
+		return a->winner == b->winner;
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (a->m[i].id != b->m[i].id ||
+		    a->m[i].weight != b->m[i].weight)
+			return false;
+	return true;
+}
+
 /*
- * Build a map for @members (sorted by id) with the cluster's key: the
- * load-weighted owners, the equal-weight owners (the same array when the
- * weights are all equal) and the default host's.
+ * Work out the arrays of a map: the base ones, then each rule's from its
+ * members' own settings (@rp), sharing an array with any rule (or base
+ * array) that shares alike.  Returns the number of arrays.
+ */
+static u32 nlb_map_plan(struct nlb_map_work *w,
+			const struct nlb_member *members, unsigned int n,
+			const struct nlb_rules *rules,
+			const struct nlb_rule_node *const *rp)
+{
+	struct nlb_map_spec *sp = w->spec;
+	u32 narrays = NLB_MAP_BASE, a;
+	unsigned int i, k;
+
+	nlb_map_spec_shared(&sp[NLB_MAP_LOAD], members, n);
+	for (i = 0; i < n; i++) {
+		w->tmp[i] = members[i];
+		w->tmp[i].weight = 1;
+	}
+	nlb_map_spec_shared(&sp[NLB_MAP_EQUAL], w->tmp, n);
+	nlb_map_spec_single(&sp[NLB_MAP_DEFAULT], nlb_default_host(members, n));
+	/* Flows no rule covers, which are held by their affinity none hash. */
+	w->array_aff[NLB_MAP_DEFAULT] |= BIT(NLB_AFFINITY_NONE);
+
+	w->nrules = rules ? rules->n : 0;
+	w->rules_digest = rules ? rules->digest : 0;
+	for (i = 0; i < w->nrules; i++) {
+		const struct nlb_rule *r = &rules->rule[i];
+		u8 aff = r->mode == NLB_RULE_MULTIPLE ? r->affinity :
+			 NLB_AFFINITY_NONE;
+
+		if (r->mode == NLB_RULE_DISABLED) {
+			w->rule_array[i] = NLB_MAP_DEFAULT;
+			continue;
+		}
+		for (k = 0; k < n; k++) {
+			if (rp && rp[k])
+				w->params[k] = rp[k][i];
+			else
+				nlb_rule_node_default(&w->params[k]);
+		}
+		k = nlb_rule_members(r, members, w->params, n, w->tmp);
+		if (r->mode == NLB_RULE_SINGLE)
+			nlb_map_spec_single(&sp[narrays],
+					    nlb_default_host(w->tmp, k));
+		else
+			nlb_map_spec_shared(&sp[narrays], w->tmp, k);
+		for (a = 0; a < narrays; a++)
+			if (nlb_map_spec_same(&sp[a], &sp[narrays]))
+				break;
+		if (a == narrays)
+			narrays++;
+		w->rule_array[i] = a;
+		w->array_aff[a] |= BIT(aff);
+	}
+	return narrays;
+}
+
+/*
+ * Build a map for @members (sorted by id), whose own settings for the port
+ * rules @rules are @rp (see nlb_view_digest_rules()), with the cluster's
+ * key: the load-weighted owners, the equal-weight owners, the default
+ * host's, and the arrays of the rules that share otherwise.
  */
 struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 			       const struct nlb_member *members,
-			       unsigned int n, u32 generation)
+			       unsigned int n, u32 generation,
+			       const struct nlb_rules *rules,
+			       const struct nlb_rule_node *const *rp)
 {
-	struct nlb_member equal[NLB_MAX_NODES];
-	u8 *load, *eq, *def;
-	bool same = true;
-	struct nlb_map *map;
-	void *scratch;
+	struct nlb_map *map = NULL;
+	struct nlb_map_work *w;
+	u32 narrays, a, c, b;
+	void *scratch = NULL;
 	unsigned int i;
 	size_t size;
-	u32 b;
-	int err;
+	int err = -ENOMEM;
+	u8 *owner;
 
-	size = struct_size(map, owner, NLB_MAP_KINDS * buckets) +
-	       BITS_TO_LONGS(NLB_MAP_KINDS * buckets) * sizeof(long);
+	w = kvzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return ERR_PTR(-ENOMEM);
+	narrays = nlb_map_plan(w, members, n, rules, rp);
+
+	size = struct_size(map, owner, narrays * buckets) +
+	       BITS_TO_LONGS(narrays * buckets) * sizeof(long);
 	map = kvzalloc(size, GFP_KERNEL);
-	if (!map)
-		return ERR_PTR(-ENOMEM);
-	map->bytes = nlb_kvbytes(map, size);
-	/* buckets is a power of two >= 64: the bitmap is aligned. */
-	map->hold = (unsigned long *)&map->owner[NLB_MAP_KINDS * buckets];
-	load = &map->owner[NLB_MAP_LOAD * buckets];
-	eq = &map->owner[NLB_MAP_EQUAL * buckets];
-	def = &map->owner[NLB_MAP_DEFAULT * buckets];
 	scratch = kvmalloc(nlb_map_scratch_size(buckets, n), GFP_KERNEL);
-	if (!scratch) {
-		kvfree(map);
-		return ERR_PTR(-ENOMEM);
-	}
-	err = nlb_map_build(load, buckets, members, n, &cl->key, scratch);
-	for (i = 0; i < n; i++) {
-		equal[i] = members[i];
-		equal[i].weight = 1;
-		if (members[i].weight != members[0].weight)
-			same = false;
-	}
-	if (!err && same)
-		memcpy(eq, load, buckets);
-	else if (!err)
-		err = nlb_map_build(eq, buckets, equal, n, &cl->key, scratch);
-	kvfree(scratch);
-	if (err) {
-		kvfree(map);
-		return ERR_PTR(err);
-	}
-	map->default_host = nlb_default_host(members, n);
-	memset(def, map->default_host, buckets);
+	if (!map || !scratch)
+		goto err;
+	map->bytes = nlb_kvbytes(map, size);
+	map->narrays = narrays;
+	map->nrules = w->nrules;
+	map->rules_digest = w->rules_digest;
+	memcpy(map->rule_array, w->rule_array, sizeof(map->rule_array));
+	memcpy(map->array_aff, w->array_aff, sizeof(map->array_aff));
+	/* buckets is a power of two >= 64: the bitmap is aligned. */
+	map->hold = (unsigned long *)&map->owner[narrays * buckets];
+	for (a = 0; a < narrays; a++) {
+		const struct nlb_map_spec *sp = &w->spec[a];
 
+		owner = &map->owner[a * buckets];
+		for (c = 0; c < a; c++)
+			if (nlb_map_spec_same(&w->spec[c], sp))
+				break;
+		if (c < a) {
+			memcpy(owner, &map->owner[c * buckets], buckets);
+		} else if (sp->single) {
+			memset(owner, sp->winner, buckets);
+		} else {
+			err = nlb_map_build(owner, buckets, sp->m, sp->n,
+					    &cl->key, scratch);
+			if (err)
+				goto err;
+		}
+		for (b = 0; b < buckets; b++)
+			if (owner[b] == cl->node_id)
+				map->array_owned[a]++;
+	}
+	kvfree(scratch);
+	kvfree(w);
+
+	map->default_host = nlb_default_host(members, n);
 	map->buckets = buckets;
 	map->generation = generation;
 	map->nmembers = n;
 	memcpy(map->members, members, n * sizeof(*members));
 	for (i = 0; i < n; i++)
 		map->mask |= BIT_ULL(members[i].id - 1);
-	map->view = nlb_view_digest(members, n);
+	map->view = nlb_view_digest_rules(members, n, rp, map->nrules);
+	owner = &map->owner[NLB_MAP_LOAD * buckets];
 	for (b = 0; b < buckets; b++) {
 		for (i = 0; i < n; i++) {
-			if (load[b] == members[i].id) {
+			if (owner[b] == members[i].id) {
 				map->member_buckets[i]++;
 				break;
 			}
 		}
-		if (load[b] == cl->node_id)
-			map->owned++;
 	}
+	map->owned = map->array_owned[NLB_MAP_LOAD];
 	return map;
+
+err:
+	kvfree(scratch);
+	kvfree(map);
+	kvfree(w);
+	return ERR_PTR(err);
 }
 
 void nlb_map_free(struct nlb_map *map)
@@ -198,6 +335,14 @@ static struct nlb_map *nlb_map_locked(const struct nlb_cluster *cl)
 	return rcu_dereference_protected(cl->map, lockdep_is_held(&cl->lock));
 }
 
+/* Rules change under RTNL and cl->lock (rules.c), or before membership. */
+static const struct nlb_rules *nlb_rules_locked(const struct nlb_cluster *cl)
+{
+	return rcu_dereference_protected(cl->rules,
+					 lockdep_is_held(&cl->lock) ||
+					 lockdep_rtnl_is_held());
+}
+
 void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map)
 {
 	struct nlb_map *old;
@@ -208,20 +353,45 @@ void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map)
 }
 
 /*
+ * Hold back, in array @a of @map, the buckets this node owns that it did
+ * not accept in array @o of @old (NULL: none): not its own there, or its
+ * own but still held back.
+ */
+static void nlb_map_hold_array(struct nlb_map *map, u32 a,
+			       const struct nlb_map *old, u32 o, u8 self)
+{
+	u32 b, s;
+
+	for (b = 0; b < map->buckets; b++) {
+		s = a * map->buckets + b;
+		if (map->owner[s] != self || test_bit(s, map->hold))
+			continue;
+		if (old && nlb_map_accepts(old, o * old->buckets + b, self))
+			continue;
+		__set_bit(s, map->hold);
+		map->gained++;
+	}
+}
+
+/*
  * Hold back the slots @map gives this node that it did not accept under
- * @old: not its own there, or its own but still held back.
+ * @old, comparing the arrays that each kind of traffic uses in both:
+ * traffic without ports, traffic no rule covers, and each rule of @rules
+ * (the rule set @map is for).
  */
 static void nlb_map_hold_gains(struct nlb_map *map, const struct nlb_map *old,
-			       u8 self)
+			       const struct nlb_rules *rules, u8 self)
 {
-	u32 s;
+	unsigned int i;
 
-	for (s = 0; s < nlb_map_slots(map); s++) {
-		if (map->owner[s] == self &&
-		    (!old || !nlb_map_accepts(old, s, self))) {
-			__set_bit(s, map->hold);
-			map->gained++;
-		}
+	nlb_map_hold_array(map, NLB_MAP_LOAD, old, NLB_MAP_LOAD, self);
+	nlb_map_hold_array(map, NLB_MAP_DEFAULT, old, NLB_MAP_DEFAULT, self);
+	for (i = 0; rules && i < map->nrules; i++) {
+		if (rules->rule[i].mode == NLB_RULE_DISABLED)
+			continue;
+		nlb_map_hold_array(map, map->rule_array[i], old,
+				   old ? nlb_map_rule_array(old, rules, i) : 0,
+				   self);
 	}
 	map->holding = map->gained > 0;
 	map->unconfirmed = map->holding;
@@ -440,6 +610,40 @@ static unsigned int nlb_membership_dynamic_set(struct nlb_cluster *cl,
 	return j;
 }
 
+/*
+ * The members' own settings for the port rules, for nlb_map_create():
+ * cl->member_rules->rp[i] for m[i], NULL for the defaults.  Ours are in @rules;
+ * a peer's are what its heartbeats last said, if they are for as many
+ * rules (a peer of our configuration has the same rules).
+ */
+static void nlb_membership_rule_params(struct nlb_cluster *cl,
+				       const struct nlb_rules *rules,
+				       const struct nlb_member *m,
+				       unsigned int n)
+{
+	size_t len = rules->n * sizeof(struct nlb_rule_node);
+	struct nlb_rule_node *dst;
+	unsigned int i, id;
+
+	spin_lock_bh(&cl->peers_lock);
+	for (i = 0; i < n; i++) {
+		id = m[i].id;
+		cl->member_rules->rp[i] = NULL;
+		if (id == cl->node_id) {
+			if (rules->custom)
+				cl->member_rules->rp[i] = rules->node;
+			continue;
+		}
+		if (!cl->peers[id - 1].nrules ||
+		    cl->peers[id - 1].nrules != rules->n)
+			continue;
+		dst = cl->member_rules->node[id - 1];
+		memcpy(dst, cl->peer_rules + (id - 1) * NLB_MAX_RULES, len);
+		cl->member_rules->rp[i] = dst;
+	}
+	spin_unlock_bh(&cl->peers_lock);
+}
+
 /* Report peers that came, went, changed state, mismatch or collide. */
 static void nlb_membership_peer_events(struct nlb_cluster *cl,
 				       unsigned long now, bool self_dup)
@@ -597,10 +801,12 @@ static bool nlb_membership_agreed(struct nlb_cluster *cl, unsigned long now,
 static void nlb_membership_run(struct nlb_cluster *cl)
 {
 	struct nlb_member m[NLB_MAX_NODES];
+	const struct nlb_rules *rules;
 	unsigned long now = jiffies, next, until;
 	struct nlb_map *map, *cur;
 	bool self_dup, agreed, send = false;
 	unsigned int n, npeers;
+	u64 view;
 	u8 state;
 
 	next = now + 10 * HZ;
@@ -633,18 +839,34 @@ static void nlb_membership_run(struct nlb_cluster *cl)
 	}
 
 	cur = nlb_map_locked(cl);
+	rules = nlb_rules_locked(cl);
+	if (cl->static_members && cur->rules_digest != rules->digest) {
+		/* The same members, the arrays of the new rules. */
+		map = nlb_map_create(cl, cur->buckets, cur->members,
+				     cur->nmembers, cur->generation + 1, rules,
+				     NULL);
+		if (!IS_ERR(map)) {
+			nlb_map_publish(cl, map);
+			nlb_nl_event(cl, NLB_EVENT_MAP, 0, 0, map);
+			cur = map;
+		}
+	}
 	if (!cl->static_members) {
 		n = nlb_membership_dynamic_set(cl, now, m);
-		if (!nlb_map_same_members(cur, m, n)) {
+		nlb_membership_rule_params(cl, rules, m, n);
+		view = nlb_view_digest_rules(m, n, cl->member_rules->rp, rules->n);
+		if (!nlb_map_same_members(cur, m, n) || cur->view != view ||
+		    cur->rules_digest != rules->digest) {
 			map = nlb_map_create(cl, cur->buckets, m, n,
-					     cur->generation + 1);
+					     cur->generation + 1, rules,
+					     cl->member_rules->rp);
 			if (IS_ERR(map)) {
 				/* Keep the old map; try again next time. */
 				nlb_warn(cl, "cannot build the map (%ld)\n",
 					 PTR_ERR(map));
 				next = min(next, now + nlb_interval_jiffies(cl));
 			} else {
-				nlb_map_hold_gains(map, cur, cl->node_id);
+				nlb_map_hold_gains(map, cur, rules, cl->node_id);
 				nlb_map_publish(cl, map);
 				cl->changed = now;
 				cl->converged = false;
@@ -702,6 +924,16 @@ static void nlb_membership_work(struct work_struct *work)
 	mutex_unlock(&cl->lock);
 }
 
+/*
+ * Run membership now (cl->lock held): after a change of this node's
+ * rules, so that its map follows before the request returns.
+ */
+void nlb_membership_update(struct nlb_cluster *cl)
+{
+	if (!READ_ONCE(cl->dying))
+		nlb_membership_run(cl);
+}
+
 void nlb_membership_kick(struct nlb_cluster *cl)
 {
 	if (!READ_ONCE(cl->dying))
@@ -742,10 +974,11 @@ int nlb_membership_init(struct nlb_cluster *cl, u32 buckets)
 	INIT_WORK(&cl->work, nlb_membership_work);
 	timer_setup(&cl->hb_timer, nlb_hb_timer, 0);
 
-	map = nlb_map_create(cl, buckets, &self, 1, 1);
+	map = nlb_map_create(cl, buckets, &self, 1, 1, nlb_rules_locked(cl),
+			     NULL);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	nlb_map_hold_gains(map, NULL, cl->node_id);
+	nlb_map_hold_gains(map, NULL, nlb_rules_locked(cl), cl->node_id);
 	RCU_INIT_POINTER(cl->map, map);
 	cl->state = NLB_STATE_ACTIVE;
 	cl->alive_mask = 0;
@@ -804,7 +1037,8 @@ int nlb_membership_set_static(struct nlb_cluster *cl,
 
 	mutex_lock(&cl->lock);
 	cur = nlb_map_locked(cl);
-	map = nlb_map_create(cl, cur->buckets, sorted, n, cur->generation + 1);
+	map = nlb_map_create(cl, cur->buckets, sorted, n, cur->generation + 1,
+			     nlb_rules_locked(cl), NULL);
 	if (IS_ERR(map)) {
 		mutex_unlock(&cl->lock);
 		NL_SET_ERR_MSG(extack, "cannot build the bucket map");

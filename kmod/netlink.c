@@ -39,6 +39,9 @@ static const struct nla_policy nlb_rule_policy[NLB_RULE_MAX + 1] = {
 	[NLB_RULE_MODE] = { .type = NLA_U8 },
 	[NLB_RULE_AFFINITY] = { .type = NLA_U8 },
 	[NLB_RULE_WEIGHT] = { .type = NLA_U8 },
+	[NLB_RULE_NODE_WEIGHT] = { .type = NLA_U8 },
+	[NLB_RULE_NODE_PRIORITY] = NLA_POLICY_MAX(NLA_U8, NLB_MAX_PRIORITY),
+	[NLB_RULE_NODE_STATE] = NLA_POLICY_MAX(NLA_U8, NLB_RULE_NODE_DISABLED),
 };
 
 static struct netlink_range_validation nlb_range_flows = {
@@ -306,19 +309,11 @@ static int nlb_nl_put_flows(struct sk_buff *msg, struct nlb_cluster *cl,
 	const struct nlb_flows *fl = &cl->flows;
 	unsigned long until;
 	struct nlattr *nest;
-	u32 held = 0, b, i, s;
+	u32 held = 0, b, i;
 
-	/* Buckets, as peers learn them: a slot of any kind not ours. */
-	for (b = 0; b < map->buckets; b++) {
-		for (i = 0; i < NLB_MAP_KINDS; i++) {
-			s = i * map->buckets + b;
-			if (atomic_read(&fl->bucket_count[s]) &&
-			    !(active && map->owner[s] == cl->node_id))
-				break;
-		}
-		if (i < NLB_MAP_KINDS)
-			held++;
-	}
+	/* Buckets, as peers learn them. */
+	for (b = 0; b < map->buckets; b++)
+		held += nlb_flows_bucket_held(cl, map, b, active);
 	if (nla_put_u32(msg, NLB_A_MAX_FLOWS, READ_ONCE(fl->max)) ||
 	    nla_put_u32(msg, NLB_A_TCP_TIMEOUT, READ_ONCE(fl->tcp_timeout)) ||
 	    nla_put_u32(msg, NLB_A_TCP_CLOSE_TIMEOUT,
@@ -421,7 +416,8 @@ static int __nlb_nl_put_cluster(struct sk_buff *msg, struct nlb_cluster *cl,
 	    (cl->mode == NLB_MODE_IGMP &&
 	     nla_put_in_addr(msg, NLB_A_IGMP_GROUP, cl->igmp_group)) ||
 	    nla_put_u32(msg, NLB_A_OWNED_BUCKETS, map->owned) ||
-	    nla_put_u32(msg, NLB_A_MAP_GENERATION, map->generation))
+	    nla_put_u32(msg, NLB_A_MAP_GENERATION, map->generation) ||
+	    nla_put_u64_64bit(msg, NLB_A_MAP_VIEW, map->view, NLB_A_PAD))
 		goto err_cancel;
 
 	vips = nla_nest_start(msg, NLB_A_VIPS);
@@ -936,7 +932,7 @@ static int nlb_nl_put_query(struct sk_buff *msg, struct nlb_cluster *cl,
 	map = rcu_dereference(cl->map);
 	nlb_filter_classify(cl, map, rcu_dereference(cl->rules), flow, &v);
 	accept = nlb_filter_accepts(cl, map, &v);
-	c = nlb_flows_lookup(cl, flow, v.slot);
+	c = nlb_flows_lookup(cl, flow, v.cslot);
 	if (c) {
 		held = READ_ONCE(c->state);
 		age = jiffies_to_msecs(jiffies - READ_ONCE(c->seen));
@@ -987,7 +983,7 @@ static int nlb_nl_put_conn(struct sk_buff *msg, const struct nlb_cluster *cl,
 	    nla_put_in_addr(msg, NLB_FLOW_DADDR, c->key.daddr) ||
 	    nla_put_be16(msg, NLB_FLOW_SPORT, c->key.sport) ||
 	    nla_put_be16(msg, NLB_FLOW_DPORT, c->key.dport) ||
-	    nla_put_u32(msg, NLB_FLOW_BUCKET, c->slot % cl->buckets) ||
+	    nla_put_u32(msg, NLB_FLOW_BUCKET, c->cslot % cl->buckets) ||
 	    nla_put_u8(msg, NLB_FLOW_STATE, READ_ONCE(c->state)) ||
 	    nla_put_u32(msg, NLB_FLOW_AGE,
 			jiffies_to_msecs(jiffies - READ_ONCE(c->seen))))
@@ -1085,7 +1081,7 @@ static int nlb_nl_put_bucket(struct sk_buff *msg, struct nlb_cluster *cl,
 	u32 flows = 0, k;
 	u64 started = 0;
 
-	for (k = 0; k < NLB_MAP_KINDS; k++) {
+	for (k = 0; k < NLB_HASH_KINDS; k++) {
 		flows += atomic_read(&fl->bucket_count[k * map->buckets + b]);
 		started += atomic_long_read(&fl->bucket_started[k * map->buckets +
 								 b]);
@@ -1191,15 +1187,43 @@ err_free:
 }
 
 /*
- * NLB_A_RULE of a RULE_ADD (@add) or RULE_DEL request.  What the rule set
- * as a whole allows (ranges, overlaps) is checked by nlb_rules_change().
+ * This node's own settings for a rule, in NLB_A_RULE @tb of a RULE_ADD or
+ * RULE_SET request.  Whether they apply to the rule is nlb_rules_*()'s to
+ * check.
  */
-static int nlb_nl_parse_rule(struct nlb_cluster *cl, struct nlb_rule *r,
-			     bool add, struct genl_info *info)
+static int nlb_nl_parse_rule_node(struct nlattr **tb,
+				  struct nlb_rule_node_req *req,
+				  struct netlink_ext_ack *extack)
+{
+	memset(req, 0, sizeof(*req));
+	nlb_rule_node_default(&req->node);
+	if (tb[NLB_RULE_NODE_WEIGHT]) {
+		req->node.weight = nla_get_u8(tb[NLB_RULE_NODE_WEIGHT]);
+		if (req->node.weight > NLB_MAX_WEIGHT &&
+		    req->node.weight != NLB_RULE_HOST_WEIGHT) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[NLB_RULE_NODE_WEIGHT],
+					    "a node weight is 0..100, or the host's");
+			return -EINVAL;
+		}
+		req->set_weight = true;
+	}
+	if (tb[NLB_RULE_NODE_PRIORITY]) {
+		req->node.priority = nla_get_u8(tb[NLB_RULE_NODE_PRIORITY]);
+		req->set_priority = true;
+	}
+	if (tb[NLB_RULE_NODE_STATE]) {
+		req->node.state = nla_get_u8(tb[NLB_RULE_NODE_STATE]);
+		req->set_state = true;
+	}
+	return 0;
+}
+
+/* Parse NLB_A_RULE into @tb, with the rule's VIP checked into *@vip. */
+static int nlb_nl_parse_rule_attrs(struct nlb_cluster *cl, struct nlattr **tb,
+				   __be32 *vip, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *nla = info->attrs[NLB_A_RULE];
-	struct nlattr *tb[NLB_RULE_MAX + 1];
 	int err;
 
 	if (!nla) {
@@ -1209,25 +1233,47 @@ static int nlb_nl_parse_rule(struct nlb_cluster *cl, struct nlb_rule *r,
 	err = nla_parse_nested(tb, NLB_RULE_MAX, nla, nlb_rule_policy, extack);
 	if (err)
 		return err;
-	memset(r, 0, sizeof(*r));
 	if (!tb[NLB_RULE_PORT_LO]) {
 		NL_SET_ERR_MSG_ATTR(extack, nla, "a rule needs its ports");
 		return -EINVAL;
 	}
+	*vip = tb[NLB_RULE_VIP] ? nla_get_in_addr(tb[NLB_RULE_VIP]) : 0;
+	if (*vip && !nlb_cluster_is_vip(cl, *vip)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[NLB_RULE_VIP],
+				    "not a VIP of this cluster");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * NLB_A_RULE of a RULE_ADD (@add) or RULE_DEL request, and this node's
+ * settings for the rule (@req, RULE_ADD).  What the rule set as a whole
+ * allows (ranges, overlaps) is checked by nlb_rules_change().
+ */
+static int nlb_nl_parse_rule(struct nlb_cluster *cl, struct nlb_rule *r,
+			     struct nlb_rule_node_req *req, bool add,
+			     struct genl_info *info)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nla = info->attrs[NLB_A_RULE];
+	struct nlattr *tb[NLB_RULE_MAX + 1];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	err = nlb_nl_parse_rule_attrs(cl, tb, &r->vip, info);
+	if (err)
+		return err;
 	r->lo = nla_get_u16(tb[NLB_RULE_PORT_LO]);
 	r->hi = tb[NLB_RULE_PORT_HI] ? nla_get_u16(tb[NLB_RULE_PORT_HI]) :
 				       r->lo;
 	r->proto = tb[NLB_RULE_PROTO] ? nla_get_u8(tb[NLB_RULE_PROTO]) :
 					NLB_RULE_BOTH;
-	if (tb[NLB_RULE_VIP])
-		r->vip = nla_get_in_addr(tb[NLB_RULE_VIP]);
-	if (r->vip && !nlb_cluster_is_vip(cl, r->vip)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[NLB_RULE_VIP],
-				    "not a VIP of this cluster");
-		return -EINVAL;
-	}
 	if (!add)
 		return 0;
+	err = nlb_nl_parse_rule_node(tb, req, extack);
+	if (err)
+		return err;
 	if (!tb[NLB_RULE_MODE]) {
 		NL_SET_ERR_MSG_ATTR(extack, nla,
 				    "a rule needs a filtering mode");
@@ -1268,6 +1314,7 @@ static int nlb_nl_parse_rule(struct nlb_cluster *cl, struct nlb_rule *r,
 
 static int nlb_nl_rule_change(struct genl_info *info, bool add)
 {
+	struct nlb_rule_node_req req;
 	struct nlb_cluster *cl;
 	struct nlb_rule rule;
 	int err;
@@ -1278,9 +1325,9 @@ static int nlb_nl_rule_change(struct genl_info *info, bool add)
 		err = PTR_ERR(cl);
 		goto out;
 	}
-	err = nlb_nl_parse_rule(cl, &rule, add, info);
+	err = nlb_nl_parse_rule(cl, &rule, &req, add, info);
 	if (!err)
-		err = nlb_rules_change(cl, &rule, add,
+		err = nlb_rules_change(cl, &rule, add ? &req : NULL, add,
 				       add && info->attrs[NLB_A_REPLACE],
 				       info->extack);
 out:
@@ -1298,9 +1345,54 @@ static int nlb_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	return nlb_nl_rule_change(info, false);
 }
 
+/* RULE_SET: this node's own settings for one rule. */
+static int nlb_nl_rule_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *tb[NLB_RULE_MAX + 1];
+	struct nlb_rule_node_req req;
+	struct nlb_rule_match m;
+	struct nlb_cluster *cl;
+	int err;
+
+	rtnl_lock();
+	cl = nlb_nl_cluster(info);
+	if (IS_ERR(cl)) {
+		err = PTR_ERR(cl);
+		goto out;
+	}
+	memset(&m, 0, sizeof(m));
+	err = nlb_nl_parse_rule_attrs(cl, tb, &m.vip, info);
+	if (err)
+		goto out;
+	m.lo = nla_get_u16(tb[NLB_RULE_PORT_LO]);
+	if (tb[NLB_RULE_PORT_HI]) {
+		m.hi = nla_get_u16(tb[NLB_RULE_PORT_HI]);
+		m.have_hi = true;
+	}
+	if (tb[NLB_RULE_PROTO]) {
+		m.proto = nla_get_u8(tb[NLB_RULE_PROTO]);
+		m.have_proto = true;
+	}
+	err = nlb_nl_parse_rule_node(tb, &req, info->extack);
+	if (err)
+		goto out;
+	if (!req.set_weight && !req.set_priority && !req.set_state) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[NLB_A_RULE],
+				    "nothing to set: a node weight, priority or state");
+		err = -EINVAL;
+		goto out;
+	}
+	err = nlb_rules_set_node(cl, &m, &req, info->extack);
+out:
+	rtnl_unlock();
+	return err;
+}
+
 static int nlb_nl_put_rule(struct sk_buff *msg, const struct nlb_rules *rules,
 			   unsigned int i, const struct nlb_map *map)
 {
+	const struct nlb_rule_node *node = &rules->node[i];
+	u32 arr = nlb_map_rule_array(map, rules, i);
 	const struct nlb_rule *r = &rules->rule[i];
 	struct nlattr *nest = nla_nest_start(msg, NLB_A_RULES_RULE);
 	u64 cnt[NLB_RULE_CNT_MAX];
@@ -1318,7 +1410,14 @@ static int nlb_nl_put_rule(struct sk_buff *msg, const struct nlb_rules *rules,
 			 r->equal ? NLB_RULE_WEIGHT_EQUAL :
 				    NLB_RULE_WEIGHT_LOAD))) ||
 	    (r->mode == NLB_RULE_SINGLE &&
-	     nla_put_u8(msg, NLB_RULE_OWNER, map->default_host)) ||
+	     (nla_put_u8(msg, NLB_RULE_OWNER, map->owner[arr * map->buckets]) ||
+	      nla_put_u8(msg, NLB_RULE_NODE_PRIORITY, node->priority))) ||
+	    (r->mode == NLB_RULE_MULTIPLE && !r->equal &&
+	     nla_put_u8(msg, NLB_RULE_NODE_WEIGHT, node->weight)) ||
+	    (r->mode != NLB_RULE_DISABLED &&
+	     (nla_put_u8(msg, NLB_RULE_NODE_STATE, node->state) ||
+	      nla_put_u32(msg, NLB_RULE_NODE_BUCKETS,
+			  map->array_owned[arr]))) ||
 	    nla_put_u64_64bit(msg, NLB_RULE_ACCEPTED,
 			      cnt[NLB_RULE_CNT_ACCEPTED], NLB_RULE_PAD) ||
 	    nla_put_u64_64bit(msg, NLB_RULE_DROPPED,
@@ -1369,7 +1468,7 @@ err_cancel:
 }
 
 /* Room for NLB_MAX_RULES rules with their counters, and the header. */
-#define NLB_NL_RULES_SIZE	(NLB_MAX_RULES * 128 + 256)
+#define NLB_NL_RULES_SIZE	(NLB_MAX_RULES * 192 + 256)
 
 static int nlb_nl_rule_get(struct sk_buff *skb, struct genl_info *info)
 {
@@ -1449,6 +1548,11 @@ static const struct genl_small_ops nlb_genl_ops[] = {
 	{
 		.cmd = NLB_CMD_RULE_DEL,
 		.doit = nlb_nl_rule_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = NLB_CMD_RULE_SET,
+		.doit = nlb_nl_rule_set,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

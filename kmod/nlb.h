@@ -89,15 +89,27 @@ struct nlb_pcpu_stats {
 };
 
 /*
- * A map has one owner array per way of sharing the buckets (a "kind"), all
- * over the same member set.  A flow's slot is kind * buckets + bucket.
+ * A map has one owner array per way of sharing the buckets, all over the
+ * same member set: three base arrays, then one per port rule whose
+ * members' own settings (struct nlb_rule_node) give it another sharing
+ * than a base array's (rules that share alike share an array).  A flow's
+ * slot is array * buckets + bucket.
  */
 enum nlb_map_kind {
 	NLB_MAP_LOAD,		/* by the members' load weights */
 	NLB_MAP_EQUAL,		/* every member the same share */
 	NLB_MAP_DEFAULT,	/* every bucket to the default host */
-	NLB_MAP_KINDS
+	NLB_MAP_BASE
 };
+
+#define NLB_MAP_MAX_ARRAYS	(NLB_MAP_BASE + NLB_MAX_RULES)
+
+/*
+ * Held flows are counted per (affinity, bucket), a "count slot": what a
+ * flow hashes by depends on its rule's affinity only, so its count slot
+ * stays when rule settings move its rule to another array.
+ */
+#define NLB_HASH_KINDS		(NLB_AFFINITY_NETWORK + 1)
 
 struct nlb_map {
 	struct rcu_head rcu;
@@ -112,9 +124,15 @@ struct nlb_map {
 					 */
 	unsigned int nmembers;
 	u64 mask;			/* bit (id - 1) per member */
-	u64 view;			/* nlb_view_digest() of the members */
+	u64 view;			/* nlb_view_digest_rules() */
 	struct nlb_member members[NLB_MAX_NODES];	/* sorted by id */
 	u32 member_buckets[NLB_MAX_NODES];		/* same order, load map */
+	u32 narrays;			/* owner arrays */
+	u64 rules_digest;		/* the rule set rule_array is for */
+	unsigned int nrules;
+	u8 rule_array[NLB_MAX_RULES];	/* each rule's array */
+	u8 array_aff[NLB_MAP_MAX_ARRAYS];	/* bit k: affinity k uses it */
+	u32 array_owned[NLB_MAP_MAX_ARRAYS];	/* buckets this node owns */
 	unsigned long *hold;		/* [slots] bits: gained slots */
 	size_t bytes;			/* allocated, for NLB_A_MEMORY */
 	u8 owner[];			/* [slots]: node id, then hold */
@@ -122,7 +140,7 @@ struct nlb_map {
 
 static inline u32 nlb_map_slots(const struct nlb_map *map)
 {
-	return NLB_MAP_KINDS * map->buckets;
+	return map->narrays * map->buckets;
 }
 
 /* Does this node accept new flows of slot @s under @map (RCU)? */
@@ -152,7 +170,9 @@ struct nlb_rules {
 	struct rcu_head rcu;
 	u64 digest;			/* nlb_rules_digest() */
 	unsigned int n;
+	bool custom;			/* a node setting is not the default */
 	struct nlb_rule rule[NLB_MAX_RULES];
+	struct nlb_rule_node node[NLB_MAX_RULES];	/* this node's own */
 	u64 base[NLB_MAX_RULES][NLB_RULE_CNT_MAX];	/* from earlier sets */
 	struct nlb_rule_pcpu __percpu *stats;
 	size_t bytes;			/* allocated, for NLB_A_MEMORY */
@@ -165,9 +185,28 @@ struct nlb_flow_class {
 	bool disabled;			/* a disabled rule: drop */
 	u32 hash;
 	u32 bucket;			/* hash bucket */
-	u32 slot;			/* kind * buckets + bucket */
+	u32 slot;			/* array * buckets + bucket */
+	u32 cslot;			/* affinity * buckets + bucket */
 	u8 owner;			/* owner of the slot, 0: none */
 };
+
+/*
+ * The array of rule @i of @rules in @map: the map's own if it was built
+ * for this rule set, else the base array of the rule's kind (a map is
+ * rebuilt right after its rules change).
+ */
+static inline u32 nlb_map_rule_array(const struct nlb_map *map,
+				     const struct nlb_rules *rules,
+				     unsigned int i)
+{
+	const struct nlb_rule *r = &rules->rule[i];
+
+	if (map->rules_digest == rules->digest && i < map->nrules)
+		return map->rule_array[i];
+	if (r->mode != NLB_RULE_MULTIPLE)
+		return NLB_MAP_DEFAULT;
+	return r->equal ? NLB_MAP_EQUAL : NLB_MAP_LOAD;
+}
 
 enum nlb_path {
 	NLB_PATH_HB,		/* the heartbeat device */
@@ -196,6 +235,7 @@ struct nlb_peer {
 	u8 flags;
 	u16 weight;
 	u8 priority;			/* its host priority (1..64) */
+	u8 nrules;			/* its rule settings in cl->peer_rules */
 	u8 mac[ETH_ALEN];
 };
 
@@ -212,7 +252,7 @@ struct nlb_conn_key {
 struct nlb_conn {
 	struct rhash_head node;
 	struct nlb_conn_key key;
-	u32 slot;			/* kind * buckets + bucket */
+	u32 cslot;			/* count slot: affinity * buckets + bucket */
 	u32 state;			/* enum nlb_conn_state, cmpxchg */
 	unsigned long seen;		/* jiffies of the last packet */
 	struct rcu_head rcu;
@@ -222,8 +262,8 @@ struct nlb_flows {
 	struct rhashtable ht;
 	atomic_t count;
 	atomic_t states[NLB_CONN_MAX + 1];
-	atomic_t *bucket_count;		/* [slots] held flows per slot */
-	atomic_long_t *bucket_started;	/* [slots] flows accepted as new */
+	atomic_t *bucket_count;		/* [count slots] held flows */
+	atomic_long_t *bucket_started;	/* [count slots] accepted as new */
 	u32 max;			/* READ_ONCE */
 	u32 tcp_timeout;		/* s, READ_ONCE */
 	u32 close_timeout;		/* s, READ_ONCE */
@@ -231,6 +271,18 @@ struct nlb_flows {
 	bool ready;
 	struct delayed_work gc;
 };
+
+/* The members' own settings for the port rules, for nlb_map_create(). */
+struct nlb_member_rules {
+	const struct nlb_rule_node *rp[NLB_MAX_NODES];	/* of m[i], or NULL */
+	struct nlb_rule_node node[NLB_MAX_NODES][NLB_MAX_RULES];	/* by id */
+};
+
+/* The TLVs of one heartbeat: VIEW, RULES and one HELD window. */
+#define NLB_HB_TX_TLV_LEN	(NLB_HB_TLV_HDR_LEN + NLB_HB_VIEW_LEN + \
+				 NLB_HB_TLV_HDR_LEN + \
+				 NLB_HB_RULE_NODE_LEN * NLB_MAX_RULES + \
+				 NLB_HB_TLV_HDR_LEN + 2 + NLB_HB_HELD_WINDOW)
 
 /* Buckets held by live peers: bit b % 8 of bits[b / 8]. */
 struct nlb_held {
@@ -306,11 +358,12 @@ struct nlb_cluster {
 	u32 drain_timeout;		/* s, 0: none; READ_ONCE */
 	unsigned long drain_start;	/* jiffies; cl->lock */
 	u8 *peer_held;			/* peers_lock: [64][buckets / 8] */
+	struct nlb_rule_node *peer_rules;	/* peers_lock: [64][64] */
+	struct nlb_member_rules *member_rules;	/* cl->lock */
 	struct nlb_held __rcu *held;	/* cl->lock writes */
 	spinlock_t tx_lock;		/* one heartbeat built at a time */
 	u8 *tx_held;			/* tx_lock: [buckets / 8] */
-	u8 tx_tlv[NLB_HB_TLV_HDR_LEN + NLB_HB_VIEW_LEN +
-		  NLB_HB_TLV_HDR_LEN + 2 + NLB_HB_HELD_WINDOW];	/* tx_lock */
+	u8 *tx_tlv;			/* tx_lock: [NLB_HB_TX_TLV_LEN] */
 
 	unsigned long next_send;	/* jiffies; timer only */
 	struct timer_list hb_timer;
@@ -418,14 +471,34 @@ bool nlb_filter_accepts(const struct nlb_cluster *cl,
 			const struct nlb_map *map, const struct nlb_flow_class *v);
 
 /* rules.c */
-struct nlb_rules *nlb_rules_create(const struct nlb_rule *r, unsigned int n,
-				   const struct nlb_rules *old);
+
+/* This node's settings for a rule in a request: each one if its flag is. */
+struct nlb_rule_node_req {
+	bool set_weight, set_priority, set_state;
+	struct nlb_rule_node node;
+};
+
+/* Which rule a RULE_SET request means: vip and lo, hi and proto if set. */
+struct nlb_rule_match {
+	__be32 vip;
+	u16 lo, hi;
+	u8 proto;
+	bool have_hi, have_proto;
+};
+
+struct nlb_rules *nlb_rules_create(const struct nlb_rule *r,
+				   const struct nlb_rule_node *node,
+				   unsigned int n, const struct nlb_rules *old);
 void nlb_rules_free(struct nlb_rules *rules);
 void nlb_rules_publish(struct nlb_cluster *cl, struct nlb_rules *rules);
 void nlb_rules_read(const struct nlb_rules *rules, unsigned int i,
 		    u64 out[NLB_RULE_CNT_MAX]);
 int nlb_rules_change(struct nlb_cluster *cl, const struct nlb_rule *rule,
-		     bool add, bool replace, struct netlink_ext_ack *extack);
+		     const struct nlb_rule_node_req *req, bool add,
+		     bool replace, struct netlink_ext_ack *extack);
+int nlb_rules_set_node(struct nlb_cluster *cl, const struct nlb_rule_match *m,
+		       const struct nlb_rule_node_req *req,
+		       struct netlink_ext_ack *extack);
 u64 nlb_cluster_digest(const struct nlb_cluster *cl, u64 rules_digest);
 
 /* Count @c for rule @i of @rules (packet path). */
@@ -445,7 +518,9 @@ static inline void nlb_rule_count(struct nlb_rules *rules, int i,
 /* membership.c */
 struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 			       const struct nlb_member *members,
-			       unsigned int n, u32 generation);
+			       unsigned int n, u32 generation,
+			       const struct nlb_rules *rules,
+			       const struct nlb_rule_node *const *rp);
 void nlb_map_publish(struct nlb_cluster *cl, struct nlb_map *map);
 void nlb_map_free(struct nlb_map *map);
 int nlb_membership_init(struct nlb_cluster *cl, u32 buckets);
@@ -456,6 +531,7 @@ int nlb_membership_set_static(struct nlb_cluster *cl,
 			      unsigned int n, struct netlink_ext_ack *extack);
 void nlb_membership_set_dynamic(struct nlb_cluster *cl);
 void nlb_membership_kick(struct nlb_cluster *cl);
+void nlb_membership_update(struct nlb_cluster *cl);
 unsigned long nlb_dead_jiffies(const struct nlb_cluster *cl);
 bool nlb_peer_alive(const struct nlb_cluster *cl, const struct nlb_peer *p,
 		    unsigned long now);
@@ -463,13 +539,20 @@ extern const char *const nlb_state_names[];
 
 /* flows.c */
 struct nlb_conn *nlb_flows_lookup(struct nlb_cluster *cl,
-				  const struct nlb_flow *f, u32 slot);
+				  const struct nlb_flow *f, u32 cslot);
 void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
-		   u32 slot);
+		   u32 cslot);
 void nlb_flows_touch(struct nlb_cluster *cl, struct nlb_conn *c,
 		     const struct nlb_flow *f);
 void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c);
 void nlb_flows_flush(struct nlb_cluster *cl);
+void nlb_flows_flush_rule(struct nlb_cluster *cl,
+			  const struct nlb_rules *rules, int rule);
+void nlb_flows_class(const struct nlb_cluster *cl, const struct nlb_map *map,
+		     const struct nlb_rules *rules, const struct nlb_conn *c,
+		     struct nlb_flow_class *v);
+bool nlb_flows_bucket_held(struct nlb_cluster *cl, const struct nlb_map *map,
+			   u32 b, bool active);
 unsigned long nlb_conn_timeout(const struct nlb_cluster *cl, u32 state);
 bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 			    const struct nlb_map *map, u8 *bits);

@@ -69,7 +69,15 @@ static const char *const nlb_proc_affinities[] = {
 	[NLB_AFFINITY_NETWORK] = "network",
 };
 
-/* One line per port rule, in lookup order, with its counters. */
+static const char *const nlb_proc_rule_states[] = {
+	[NLB_RULE_ST_ENABLED] = "enabled", [NLB_RULE_ST_DRAINING] = "draining",
+	[NLB_RULE_ST_DISABLED] = "disabled",
+};
+
+/*
+ * One line per port rule, in lookup order, with this node's settings for
+ * it and its counters.
+ */
 static void nlb_proc_show_rules(struct seq_file *seq, struct nlb_cluster *cl,
 				const struct nlb_map *map)
 {
@@ -79,6 +87,8 @@ static void nlb_proc_show_rules(struct seq_file *seq, struct nlb_cluster *cl,
 
 	seq_printf(seq, "rules %u digest %016llx\n", rules->n, rules->digest);
 	for (i = 0; i < rules->n; i++) {
+		const struct nlb_rule_node *node = &rules->node[i];
+		u32 arr = nlb_map_rule_array(map, rules, i);
 		const struct nlb_rule *r = &rules->rule[i];
 
 		if (r->vip)
@@ -93,7 +103,25 @@ static void nlb_proc_show_rules(struct seq_file *seq, struct nlb_cluster *cl,
 				   nlb_proc_affinities[r->affinity],
 				   r->equal ? "equal" : "load");
 		else if (r->mode == NLB_RULE_SINGLE)
-			seq_printf(seq, " owner %u", map->default_host);
+			seq_printf(seq, " owner %u",
+				   map->owner[arr * map->buckets]);
+		/* This node's own settings, and its share. */
+		if (r->mode == NLB_RULE_MULTIPLE && !r->equal) {
+			if (node->weight == NLB_RULE_W_HOST)
+				seq_puts(seq, " node-weight host");
+			else
+				seq_printf(seq, " node-weight %u", node->weight);
+		} else if (r->mode == NLB_RULE_SINGLE) {
+			if (!node->priority)
+				seq_puts(seq, " node-priority host");
+			else
+				seq_printf(seq, " node-priority %u",
+					   node->priority);
+		}
+		if (r->mode != NLB_RULE_DISABLED)
+			seq_printf(seq, " state %s buckets %u",
+				   nlb_proc_rule_states[node->state],
+				   map->array_owned[arr]);
 		nlb_rules_read(rules, i, cnt);
 		seq_printf(seq, " accepted %llu dropped %llu\n",
 			   cnt[NLB_RULE_CNT_ACCEPTED], cnt[NLB_RULE_CNT_DROPPED]);
@@ -287,13 +315,15 @@ static int nlb_proc_flows_show(struct seq_file *seq, void *v)
 	/* rhashtable_walk_start() holds rcu_read_lock(). */
 	const struct nlb_map *map = rcu_dereference(cl->map);
 	u32 state = READ_ONCE(c->state);
+	struct nlb_flow_class fc;
+
+	nlb_flows_class(cl, map, rcu_dereference(cl->rules), c, &fc);
 
 	seq_printf(seq, "flow dev %s proto %s src %pI4:%u dst %pI4:%u bucket %u owner %u state %s idle-ms %u\n",
 		   cl->dev->name, c->key.proto == IPPROTO_TCP ? "tcp" : "udp",
 		   &c->key.saddr, ntohs(c->key.sport),
 		   &c->key.daddr, ntohs(c->key.dport),
-		   c->slot & (map->buckets - 1),
-		   c->slot < nlb_map_slots(map) ? map->owner[c->slot] : 0,
+		   fc.bucket, fc.owner,
 		   state <= NLB_CONN_MAX ? nlb_proc_flow_states[state] : "?",
 		   jiffies_to_msecs(jiffies - READ_ONCE(c->seen)));
 	return 0;

@@ -9,6 +9,13 @@
  * it, so a refused change leaves the rules in force untouched.  The rules
  * are part of the configuration digest: a node with other rules is held
  * out of the cluster, as Windows NLB refuses to converge with them.
+ *
+ * Each rule also has this node's own settings for it (struct
+ * nlb_rule_node: load weight, handling priority, enabled, draining or
+ * disabled), which are not part of the digest: heartbeats carry them, and
+ * membership builds each rule's owner array from every member's.
+ * NLB_CMD_RULE_SET changes them alone, the same way: a new set is built
+ * and published.
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
@@ -68,12 +75,15 @@ void nlb_rules_read(const struct nlb_rules *rules, unsigned int i,
 }
 
 /*
- * A rule set of @r (@n rules, valid: nlb_rules_validate()), sorted into
- * lookup order, with the counters of the rules @old has too.
+ * A rule set of @r (@n rules, valid: nlb_rules_validate()) with this
+ * node's settings @node (NULL: the defaults), sorted into lookup order,
+ * with the counters of the rules @old has too.
  */
-struct nlb_rules *nlb_rules_create(const struct nlb_rule *r, unsigned int n,
-				   const struct nlb_rules *old)
+struct nlb_rules *nlb_rules_create(const struct nlb_rule *r,
+				   const struct nlb_rule_node *node,
+				   unsigned int n, const struct nlb_rules *old)
 {
+	struct nlb_rule_node tnode;
 	size_t head = ALIGN(sizeof(struct nlb_rules), 8);
 	size_t tsize = nlb_rules_table_size(n);
 	struct nlb_rules *rules;
@@ -96,10 +106,19 @@ struct nlb_rules *nlb_rules_create(const struct nlb_rule *r, unsigned int n,
 
 	for (i = 0; i < n; i++) {
 		tmp = r[i];
+		if (node)
+			tnode = node[i];
+		else
+			nlb_rule_node_default(&tnode);
 		for (j = i; j > 0 && nlb_rule_cmp(&rules->rule[j - 1], &tmp) > 0;
-		     j--)
+		     j--) {
 			rules->rule[j] = rules->rule[j - 1];
+			rules->node[j] = rules->node[j - 1];
+		}
 		rules->rule[j] = tmp;
+		rules->node[j] = tnode;
+		if (!nlb_rule_node_is_default(&tnode))
+			rules->custom = true;
 	}
 	rules->n = n;
 	rules->table = (struct nlb_rule_table *)((u8 *)rules + head);
@@ -150,36 +169,129 @@ void nlb_rules_publish(struct nlb_cluster *cl, struct nlb_rules *rules)
 }
 
 /*
- * Add @rule (@add), replacing the rule of the same VIP, ports and protocol
- * if @replace, or delete the rule of @rule's VIP, ports and protocol.
- * All or nothing: a refused change leaves the rules untouched.
+ * Check that this node's settings @req apply to rule @r: a weight to a
+ * multiple-host rule with load weights, a priority to a single-host rule,
+ * a state to any but a disabled rule.
+ */
+static int nlb_rule_node_check(const struct nlb_rule *r,
+			       const struct nlb_rule_node_req *req,
+			       struct netlink_ext_ack *extack)
+{
+	if (req->set_weight &&
+	    (r->mode != NLB_RULE_MULTIPLE || r->equal)) {
+		NL_SET_ERR_MSG(extack,
+			       "a node weight applies only to multiple-host rules with load weights");
+		return -EINVAL;
+	}
+	if (req->set_priority && r->mode != NLB_RULE_SINGLE) {
+		NL_SET_ERR_MSG(extack,
+			       "a handling priority applies only to single-host rules");
+		return -EINVAL;
+	}
+	if (req->set_state && r->mode == NLB_RULE_DISABLED) {
+		NL_SET_ERR_MSG(extack,
+			       "a disabled rule has no per-node state: every node drops its traffic");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * This node's settings for rule @r: @req's where given, else @old's (NULL:
+ * the defaults) as far as they still apply to @r.
+ */
+static void nlb_rule_node_apply(struct nlb_rule_node *out,
+				const struct nlb_rule *r,
+				const struct nlb_rule_node *old,
+				const struct nlb_rule_node_req *req)
+{
+	nlb_rule_node_default(out);
+	if (old) {
+		if (r->mode == NLB_RULE_MULTIPLE && !r->equal)
+			out->weight = old->weight;
+		if (r->mode == NLB_RULE_SINGLE)
+			out->priority = old->priority;
+		if (r->mode != NLB_RULE_DISABLED)
+			out->state = old->state;
+	}
+	if (req && req->set_weight)
+		out->weight = req->node.weight;
+	if (req && req->set_priority)
+		out->priority = req->node.priority;
+	if (req && req->set_state)
+		out->state = req->node.state;
+}
+
+/*
+ * Publish @rules in place of @cur (RTNL held), and forget the flows of
+ * the rules this node has newly disabled for itself.
+ */
+static void nlb_rules_replace(struct nlb_cluster *cl, struct nlb_rules *rules,
+			      const struct nlb_rules *cur)
+{
+	DECLARE_BITMAP(flush, NLB_MAX_RULES);
+	unsigned int i, j;
+
+	/* Before publishing: @cur is freed after the next grace period. */
+	bitmap_zero(flush, NLB_MAX_RULES);
+	for (i = 0; i < rules->n; i++) {
+		if (rules->node[i].state != NLB_RULE_ST_DISABLED)
+			continue;
+		for (j = 0; j < cur->n; j++)
+			if (nlb_rule_same(&rules->rule[i], &cur->rule[j]))
+				break;
+		if (j == cur->n || cur->node[j].state != NLB_RULE_ST_DISABLED)
+			__set_bit(i, flush);
+	}
+	/*
+	 * Membership reads the digest under cl->lock; this node's map follows
+	 * the rules before the request returns.
+	 */
+	mutex_lock(&cl->lock);
+	nlb_rules_publish(cl, rules);
+	nlb_membership_update(cl);
+	mutex_unlock(&cl->lock);
+	for_each_set_bit(i, flush, NLB_MAX_RULES)
+		nlb_flows_flush_rule(cl, rules, i);
+}
+
+/*
+ * Add @rule (@add) with this node's settings @req, replacing the rule of
+ * the same VIP, ports and protocol if @replace (whose settings it keeps
+ * where @req has none and they still apply), or delete the rule of
+ * @rule's VIP, ports and protocol.  All or nothing: a refused change
+ * leaves the rules untouched.
  */
 int nlb_rules_change(struct nlb_cluster *cl, const struct nlb_rule *rule,
-		     bool add, bool replace, struct netlink_ext_ack *extack)
+		     const struct nlb_rule_node_req *req, bool add,
+		     bool replace, struct netlink_ext_ack *extack)
 {
 	const struct nlb_rules *cur = rtnl_dereference(cl->rules);
+	struct nlb_rule_node node[NLB_MAX_RULES + 1];
+	const struct nlb_rule_node *old = NULL;
 	struct nlb_rule r[NLB_MAX_RULES + 1];
 	struct nlb_rules *rules;
 	unsigned int i, n = 0, bad;
 	const char *why;
-	bool found = false;
+	int err;
 
 	ASSERT_RTNL();
 	for (i = 0; i < cur->n; i++) {
 		if (nlb_rule_same(&cur->rule[i], rule)) {
-			found = true;
+			old = &cur->node[i];
 			if (!add || replace)
 				continue;
 		}
+		node[n] = cur->node[i];
 		r[n++] = cur->rule[i];
 	}
-	if (!add && !found) {
+	if (!add && !old) {
 		NL_SET_ERR_MSG(extack,
 			       "no rule with this VIP, port range and protocol");
 		return -ENOENT;
 	}
 	if (add) {
-		if (found && !replace) {
+		if (old && !replace) {
 			NL_SET_ERR_MSG(extack,
 				       "a rule with this VIP, port range and protocol exists (use replace)");
 			return -EEXIST;
@@ -188,7 +300,9 @@ int nlb_rules_change(struct nlb_cluster *cl, const struct nlb_rule *rule,
 			NL_SET_ERR_MSG(extack, "too many port rules (at most 64)");
 			return -ENOSPC;
 		}
-		r[n++] = *rule;
+		r[n] = *rule;
+		nlb_rule_node_apply(&node[n], rule, old, req);
+		n++;
 		/* The new rule last: a conflict is reported against it. */
 		if (nlb_rules_validate(r, n, &bad, &why)) {
 			if (bad == n - 1 && !strncmp(why, "overlaps", 8))
@@ -198,15 +312,69 @@ int nlb_rules_change(struct nlb_cluster *cl, const struct nlb_rule *rule,
 				extack->_msg = why;	/* static, from core */
 			return -EINVAL;
 		}
+		if (req) {
+			err = nlb_rule_node_check(rule, req, extack);
+			if (err)
+				return err;
+		}
 	}
-	rules = nlb_rules_create(r, n, cur);
+	rules = nlb_rules_create(r, node, n, cur);
 	if (IS_ERR(rules)) {
 		NL_SET_ERR_MSG(extack, "cannot build the rule table");
 		return PTR_ERR(rules);
 	}
-	/* Membership reads the digest under cl->lock. */
-	mutex_lock(&cl->lock);
-	nlb_rules_publish(cl, rules);
-	mutex_unlock(&cl->lock);
+	nlb_rules_replace(cl, rules, cur);
+	return 0;
+}
+
+static bool nlb_rule_matches(const struct nlb_rule *r,
+			     const struct nlb_rule_match *m)
+{
+	return r->vip == m->vip && r->lo == m->lo &&
+	       (!m->have_hi || r->hi == m->hi) &&
+	       (!m->have_proto || r->proto == m->proto);
+}
+
+/*
+ * Change this node's own settings @req for the one rule @m names.  All or
+ * nothing; the rules themselves, and so the digest, stay.
+ */
+int nlb_rules_set_node(struct nlb_cluster *cl, const struct nlb_rule_match *m,
+		       const struct nlb_rule_node_req *req,
+		       struct netlink_ext_ack *extack)
+{
+	const struct nlb_rules *cur = rtnl_dereference(cl->rules);
+	struct nlb_rule_node node[NLB_MAX_RULES];
+	unsigned int i, found = 0, at = 0;
+	struct nlb_rules *rules;
+	int err;
+
+	ASSERT_RTNL();
+	for (i = 0; i < cur->n; i++) {
+		if (nlb_rule_matches(&cur->rule[i], m)) {
+			found++;
+			at = i;
+		}
+	}
+	if (!found) {
+		NL_SET_ERR_MSG(extack, "no rule with this VIP and ports");
+		return -ENOENT;
+	}
+	if (found > 1) {
+		NL_SET_ERR_MSG(extack,
+			       "several rules have this VIP and first port: give the protocol or the port range");
+		return -EINVAL;
+	}
+	err = nlb_rule_node_check(&cur->rule[at], req, extack);
+	if (err)
+		return err;
+	memcpy(node, cur->node, cur->n * sizeof(node[0]));
+	nlb_rule_node_apply(&node[at], &cur->rule[at], &cur->node[at], req);
+	rules = nlb_rules_create(cur->rule, node, cur->n, cur);
+	if (IS_ERR(rules)) {
+		NL_SET_ERR_MSG(extack, "cannot build the rule table");
+		return PTR_ERR(rules);
+	}
+	nlb_rules_replace(cl, rules, cur);
 	return 0;
 }

@@ -43,7 +43,14 @@
  *  NLB_CMD_RULE_GET      the port rules of a device's cluster (doit), or of
  *                        every cluster (dump, one message per cluster):
  *                        NLB_A_RULES, a nest of NLB_A_RULE (NLB_RULE_*) in
- *                        lookup order, with per-rule counters.
+ *                        lookup order, with this node's settings for each,
+ *                        and per-rule counters.
+ *  NLB_CMD_RULE_SET      change this node's own settings for one rule of a
+ *                        device's cluster (NLB_RULE_NODE_WEIGHT, _PRIORITY,
+ *                        _STATE in NLB_A_RULE).  The rule is the one with
+ *                        NLB_RULE_VIP (absent: all VIPs) and PORT_LO, and,
+ *                        if given, PORT_HI and PROTO: exactly one must
+ *                        match.  All or nothing.
  *  NLB_CMD_EVENT         only sent, to the NLB_MCGRP_EVENTS multicast group:
  *                        NLB_A_EVENT with NLB_A_IFNAME, NLB_A_IFINDEX and,
  *                        by event, NLB_A_PEER_NODE, NLB_A_STATE,
@@ -105,6 +112,7 @@ enum nlb_cmd {
 	NLB_CMD_RULE_ADD,
 	NLB_CMD_RULE_DEL,
 	NLB_CMD_RULE_GET,
+	NLB_CMD_RULE_SET,
 	__NLB_CMD_MAX
 };
 #define NLB_CMD_MAX (__NLB_CMD_MAX - 1)
@@ -195,6 +203,11 @@ enum nlb_attr {
 	NLB_A_RULES,		/* nest of NLB_A_RULE, in RULE_GET answers */
 	NLB_A_RULES_DIGEST,	/* u64 in dumps: nlb_rules_digest() */
 	NLB_A_MEMORY,		/* nest of NLB_MEM_*, in dumps */
+	NLB_A_MAP_VIEW,		/* u64 in dumps: the map's view digest (its
+				 * members, their weights and priorities, and
+				 * their own port rule settings), as heartbeats
+				 * carry it: nodes that agree report the same
+				 */
 	__NLB_A_MAX
 };
 #define NLB_A_MAX (__NLB_A_MAX - 1)
@@ -290,9 +303,40 @@ enum nlb_rule_attr {
 				 * node's, or a disabled rule)
 				 */
 	NLB_RULE_PAD,
+	/*
+	 * This node's own settings for the rule (Windows NLB's per-host port
+	 * rule parameters): in RULE_ADD and RULE_SET, and in answers.  They
+	 * are not part of the rule: each node has its own, and its peers learn
+	 * them from its heartbeats.
+	 */
+	NLB_RULE_NODE_WEIGHT,	/* u8: load weight for a multiple-host rule
+				 * with load weights, 0..100 (0: none of its
+				 * new flows), or NLB_RULE_HOST_WEIGHT
+				 * (default): this node's load weight
+				 */
+	NLB_RULE_NODE_PRIORITY,	/* u8: handling priority for a single-host
+				 * rule, 1..64, 1 is best; 0 (default): this
+				 * node's host priority
+				 */
+	NLB_RULE_NODE_STATE,	/* u8, enum nlb_rule_node_state (default:
+				 * enabled); not for disabled-mode rules
+				 */
+	NLB_RULE_NODE_BUCKETS,	/* u32 in answers: buckets of the rule this
+				 * node takes new flows in, out of NLB_A_BUCKETS
+				 */
 	__NLB_RULE_MAX
 };
 #define NLB_RULE_MAX (__NLB_RULE_MAX - 1)
+
+#define NLB_RULE_HOST_WEIGHT	255	/* NLB_RULE_NODE_WEIGHT: the host's */
+
+enum nlb_rule_node_state {
+	NLB_RULE_NODE_ENABLED,		/* takes its share of new flows */
+	NLB_RULE_NODE_DRAINING,		/* no new flows; those it holds go on */
+	NLB_RULE_NODE_DISABLED,		/* no new flows; those it held are
+					 * dropped
+					 */
+};
 
 enum nlb_rule_proto {
 	NLB_RULE_PROTO_TCP = 1,
@@ -302,7 +346,7 @@ enum nlb_rule_proto {
 
 enum nlb_rule_mode {
 	NLB_RULE_MODE_MULTIPLE = 1,	/* balanced over the members */
-	NLB_RULE_MODE_SINGLE = 2,	/* all to the best host priority */
+	NLB_RULE_MODE_SINGLE = 2,	/* all to the best handling priority */
 	NLB_RULE_MODE_DISABLED = 3,	/* dropped by every node */
 };
 
