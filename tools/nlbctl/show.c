@@ -639,7 +639,7 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 	const char *dev = attr_str(tb[NLB_A_IFNAME]);
 	const uint8_t *seed = attr_bin(tb[NLB_A_SEED], NLB_SEED_LEN);
 	uint8_t state = attr_u8(tb[NLB_A_STATE]);
-	char mac[18] = "-", seedhex[2 * NLB_SEED_LEN + 1] = "-";
+	char mac[18] = "-", seedhex[2 * NLB_SEED_LEN + 1] = "-", view[17];
 	char grp[INET_ADDRSTRLEN];
 
 	if (!dev)
@@ -663,6 +663,11 @@ static void show_cluster(struct show_ctx *ctx, const struct nlattr **tb)
 		jw_uint(jw, "buckets", attr_u32(tb[NLB_A_BUCKETS]));
 		jw_uint(jw, "owned_buckets", attr_u32(tb[NLB_A_OWNED_BUCKETS]));
 		jw_uint(jw, "map_generation", attr_u32(tb[NLB_A_MAP_GENERATION]));
+		if (tb[NLB_A_MAP_VIEW]) {
+			snprintf(view, sizeof(view), "%016" PRIx64,
+				 attr_u64(tb[NLB_A_MAP_VIEW]));
+			jw_str(jw, "map_view", view);
+		}
 		jw_str(jw, "seed", seedhex);
 		jw_bool(jw, "seed_derived", tb[NLB_A_SEED_DERIVED]);
 		print_heartbeat(ctx, tb);
