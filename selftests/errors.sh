@@ -198,11 +198,69 @@ check_eq "rules: replace changes the rule in place" \
 	"$NLB_VIP 80 90 tcp multiple network load" \
 	"$(nx n1 nlbctl rule replace dev eth0 vip "$NLB_VIP" ports 80-90 proto tcp mode multiple affinity network weight load &&
 	   nx n1 nlbctl -j rule show dev eth0 | jq -r '.[0].rules[1] | "\(.vip) \(.port_lo) \(.port_hi) \(.proto) \(.mode) \(.affinity) \(.weight)"')"
+# This node's settings and buckets: the load-weighted array's share for
+# the "weight load" rules, all of them for the single-host rule (node 1 has
+# the best host priority of the static set 1,2).
+own=$(nx n1 nlbctl -j show dev eth0 | jq -r '.[0].owned_buckets')
+all=$(nx n1 nlbctl -j show dev eth0 | jq -r '.[0].buckets')
 check_eq "rules: /proc lists the rules" \
-	"rule vip all ports 0-65535 proto both mode multiple affinity none weight load accepted 0 dropped 0
-rule vip $NLB_VIP ports 80-90 proto tcp mode multiple affinity network weight load accepted 0 dropped 0
-rule vip $NLB_VIP ports 1433-1433 proto tcp mode single owner 1 accepted 0 dropped 0" \
+	"rule vip all ports 0-65535 proto both mode multiple affinity none weight load node-weight host state enabled buckets $own accepted 0 dropped 0
+rule vip $NLB_VIP ports 80-90 proto tcp mode multiple affinity network weight load node-weight host state enabled buckets $own accepted 0 dropped 0
+rule vip $NLB_VIP ports 1433-1433 proto tcp mode single owner 1 node-priority host state enabled buckets $all accepted 0 dropped 0" \
 	"$(nx n1 grep '^rule ' /proc/net/nlb/clusters)"
+before=$(state)
+
+# This node's own settings for a rule: refused where they do not apply,
+# or when they name no rule or two.
+expect_error "rule set: a priority on a multiple-host rule" \
+	"a handling priority applies only to single-host rules" \
+	rule set dev eth0 vip "$NLB_VIP" ports 80 priority 2
+expect_error "rule set: a node weight on a single-host rule" \
+	"a node weight applies only to multiple-host rules with load weights" \
+	rule set dev eth0 vip "$NLB_VIP" ports 1433 weight 5
+expect_error "rule set of no rule" "no rule with this VIP and ports" \
+	rule set dev eth0 vip "$NLB_VIP" ports 81 weight 5
+expect_error "rule set of a range that is not the rule's" \
+	"no rule with this VIP and ports" \
+	rule drain dev eth0 vip "$NLB_VIP" ports 80-89
+expect_error "rule set without a setting" \
+	"rule set needs at least one of weight, priority" \
+	rule set dev eth0 vip "$NLB_VIP" ports 80
+expect_error "rule set: node weight 101" "weight must be 0..100" \
+	rule set dev eth0 vip "$NLB_VIP" ports 80 weight 101
+expect_error "rule set: priority 65" "priority must be 1..64" \
+	rule set dev eth0 vip "$NLB_VIP" ports 1433 priority 65
+nx n1 nlbctl rule add dev eth0 vip "$NLB_VIP" ports 1433 proto udp mode disabled
+before=$(state)
+expect_error "rule set naming two rules" \
+	"several rules have this VIP and first port: give the protocol or the port range" \
+	rule drain dev eth0 vip "$NLB_VIP" ports 1433
+expect_error "rule drain of a disabled rule" \
+	"a disabled rule has no per-node state: every node drops its traffic" \
+	rule drain dev eth0 vip "$NLB_VIP" ports 1433 proto udp
+nx n1 nlbctl rule del dev eth0 vip "$NLB_VIP" ports 1433 proto udp
+digest=$(nx n1 grep '^rules ' /proc/net/nlb/clusters | awk '{ print $4 }')
+# Taken: with a static member set they change no bucket (the settings
+# are for membership from heartbeats).
+nx n1 nlbctl -batch - <<EOF
+rule set dev eth0 vip $NLB_VIP ports 80 weight 0
+rule set dev eth0 vip $NLB_VIP ports 1433 proto tcp priority 7
+rule drain dev eth0 ports 0
+EOF
+check_eq "rule set: this node's settings taken, its buckets as they were" \
+	"host $own draining|0 $own enabled|7 $all enabled" \
+	"$(nx n1 nlbctl -j rule show dev eth0 | jq -r '[.[0].rules[] | "\(.node_weight // .node_priority) \(.node_buckets) \(.node_state)"] | join("|")')"
+check_eq "rule set: /proc shows them" \
+	"node-weight host state draining|node-weight 0 state enabled|node-priority 7 state enabled" \
+	"$(nx n1 grep '^rule ' /proc/net/nlb/clusters | sed -E 's/.*(node-(weight|priority) [a-z0-9]+ state [a-z]+).*/\1/' | paste -sd '|')"
+check_eq "rule set: the rules digest is the same (settings are not the rules)" \
+	"$digest" \
+	"$(nx n1 grep '^rules ' /proc/net/nlb/clusters | awk '{ print $4 }')"
+nx n1 nlbctl -batch - <<EOF
+rule set dev eth0 vip $NLB_VIP ports 80 weight host
+rule set dev eth0 vip $NLB_VIP ports 1433 proto tcp priority host
+rule enable dev eth0 ports 0
+EOF
 before=$(state)
 
 # Not permitted: an unprivileged user may look but not touch.

@@ -36,6 +36,13 @@
 #  priority  node 4 takes node 3's host priority: it stays out
 #            (priority-taken), named by the others; its own again, it joins
 #  replace   a replaced rule keeps its counters; rule show with no dev
+#  node      each node's own settings for a rule, which its peers learn
+#            from its heartbeats: node weights 40/30/20/10 on port 83
+#            (host weights 10/20/30/40), shares within 2 points; weight 0
+#            takes none; handling priorities on 1433 other than the host
+#            priorities move the rule's owner, not the default host; drain
+#            keeps the owner's long-lived connections while the next
+#            priority takes new ones; disable drops them; enable again
 set -e -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
@@ -83,7 +90,19 @@ show() {
 # rules I: node I's rules, one line each, without counters.
 rules() {
 	nx "n$1" nlbctl -j rule show dev eth0 |
-		jq -r '.[0].rules[] | del(.accepted, .dropped, .owner) | to_entries | map("\(.key)=\(.value)") | join(" ")'
+		jq -r '.[0].rules[] | del(.accepted, .dropped, .owner, .node_weight, .node_priority, .node_state, .node_buckets) | to_entries | map("\(.key)=\(.value)") | join(" ")'
+}
+
+# agreed: the cluster of 4 settled, every node's map of the same view
+# (members, weights, priorities and their own rule settings).
+agreed() {
+	settled 1,2,3,4 1 2 3 4 &&
+		[ "$(for i in $(seq 1 $N); do show "$i" | jq -r '.[0].map_view'; done | sort -u | wc -l)" = 1 ]
+}
+
+# ncount PORT NAME: how many probes of NAME each node answered, "N NODE".
+ncount() {
+	awk '{ print $3 }' "$tmp/$2" | sort | uniq -c | xargs
 }
 
 # rule_count I PORT FIELD: the counter FIELD of node I's rule for PORT.
@@ -370,11 +389,103 @@ check_eq "replace: node 1's rule for port 80 has affinity network, its counters 
 check "replace: the counter was not empty (node 1's share of the affinity part)" \
 	test "$before" -gt 0
 check_eq "replace: rule show without dev lists eth0's rules" \
-	"eth0 $(nx n1 nlbctl -j rule show dev eth0 | jq -c '.[0].rules | del(.[].accepted, .[].dropped, .[].owner)')" \
-	"$(nx n1 nlbctl -j rule show | jq -r '.[] | "\(.dev) \(.rules | del(.[].accepted, .[].dropped, .[].owner) | tojson)"')"
+	"eth0 $(nx n1 nlbctl -j rule show dev eth0 | jq -c '.[0].rules | del(.[].accepted, .[].dropped, .[].owner, .[].node_buckets)')" \
+	"$(nx n1 nlbctl -j rule show | jq -r '.[] | "\(.dev) \(.rules | del(.[].accepted, .[].dropped, .[].owner, .[].node_buckets) | tojson)"')"
 wait_for 30 settled 1,2,3,4 1 2 3 4 || true
 check "replace: the cluster converged on the new rule (4 members everywhere)" \
 	settled 1,2,3,4 1 2 3 4
+
+########################################################################
+# Each node's own settings for a rule.  Port 83 ("weight load"): node
+# weights 40/30/20/10, the reverse of the host weights 10/20/30/40.
+for i in $(seq 1 $N); do
+	nx "n$i" nlbctl rule set dev eth0 ports 83 proto tcp weight $((50 - 10 * i))
+done
+wait_for 30 agreed || true
+check "node weights: the cluster agrees on them, nobody mismatched or out" agreed
+check_eq "node weights: each node has its own for rule 83" "40 30 20 10" \
+	"$(for i in $(seq 1 $N); do rule_count "$i" 83 node_weight; done | xargs)"
+check_eq "node weights: the nodes' buckets of rule 83 add up to all of them" \
+	"$(show 1 | jq -r '.[0].buckets')" \
+	"$(( $(for i in $(seq 1 $N); do rule_count "$i" 83 node_buckets; done | paste -sd+) ))"
+probe 83 4000 nweights
+answered_by_owner 83 nweights
+shares=$(awk '{ n[$3]++ } END { for (i = 1; i <= 4; i++) printf "%d:%.1f ", i, 100 * n[i] / NR }' "$tmp/nweights")
+tap_diag "node weights: shares of 4000 flows: $shares"
+check "node weights: each node's share within 2 points of 40/30/20/10 %" \
+	awk -v s="$shares" 'BEGIN { n = split(s, a, " "); if (n != 4) exit 1
+		for (i = 1; i <= 4; i++) { split(a[i], p, ":"); d = p[2] - (50 - 10 * p[1]); if (d > 2 || d < -2) exit 1 } }'
+probe 82 1000 nequal
+check_eq "node weights: the equal-weight rule (82) is not moved by them" \
+	"$(cat "$tmp/none")" "$(cat "$tmp/nequal")"
+nx n1 nlbctl rule set dev eth0 ports 83 proto tcp weight 0
+wait_for 30 agreed || true
+check_eq "node weight 0: node 1 has no bucket of rule 83" 0 "$(rule_count 1 83 node_buckets)"
+probe 83 1000 nweight0
+answered_by_owner 83 nweight0
+check_eq "node weight 0: node 1 answered none of 1000 SYNs to port 83" 0 \
+	"$(awk '$3 == 1' "$tmp/nweight0" | wc -l)"
+
+# Port 1433 (single host): handling priorities 3, 4, 2, 1 for nodes 1..4,
+# against host priorities 2, 1, 3, 4.
+RPRIO=(0 3 4 2 1)
+for i in $(seq 1 $N); do
+	nx "n$i" nlbctl rule set dev eth0 ports 1433 proto tcp priority "${RPRIO[$i]}"
+done
+wait_for 30 agreed || true
+check_eq "handling priority: every node names node 4 (handling priority 1) the owner of 1433" \
+	"4 4 4 4" "$(for i in $(seq 1 $N); do rule_count "$i" 1433 owner; done | xargs)"
+probe 1433 200 hprio
+check_eq "handling priority: all 200 SYNs to 1433 answered by node 4" "200 4" "$(ncount 1433 hprio)"
+probe 9000 200 hdef
+check_eq "handling priority: the default host is still node 2 (port 9000)" "200 2" "$(ncount 9000 hdef)"
+
+# Drain on node 4: its long-lived connections go on, node 3 (handling
+# priority 2) takes the new ones.
+nx_bg c "$TOOLS/longconns.py" --dst "$NLB_VIP" --port 1433 --count 20 \
+	"${src_args[@]}" --period 250 --stall 5 --ready "$tmp/lc2.conns" \
+	>"$tmp/lc2" 2>"$tmp/lc2.err"
+lc_pid=$!
+wait_for 120 test -f "$tmp/lc2.conns" || die "longconns did not start"
+check_eq "drain: 20 long-lived connections, all on node 4" "20 4" \
+	"$(awk '{ print $3 }' "$tmp/lc2.conns" | sort | uniq -c | xargs)"
+nx n4 nlbctl rule drain dev eth0 ports 1433 proto tcp
+wait_for 30 agreed || true
+check_eq "drain: node 4 draining 1433 with no bucket of it, node 3 its owner everywhere" \
+	"draining 0 3 3 3 3" \
+	"$(rule_count 4 1433 node_state) $(rule_count 4 1433 node_buckets) $(for i in $(seq 1 $N); do rule_count "$i" 1433 owner; done | xargs)"
+probe 1433 200 hdrain
+check_eq "drain: new SYNs to 1433 answered by node 3" "200 3" "$(ncount 1433 hdrain)"
+sleep 3
+check_eq "drain: node 4 still holds the 20 connections' flows" 20 \
+	"$(nx n4 nlbctl -j show flows dev eth0 | jq '[.[] | select(.dport == 1433 and .state == "established")] | length')"
+check_eq "drain: node 4 is still active, a member everywhere" "active 1,2,3,4" \
+	"$(show 4 | jq -r '.[0].state') $(show 1 | jq -r '[.[0].members[].id] | map(tostring) | join(",")')"
+
+# Disable on node 4: the flows of the rule it held are dropped at once;
+# their connections break (node 3 has no socket for them).
+nx n4 nlbctl rule disable dev eth0 ports 1433 proto tcp
+check_eq "disable: node 4 holds no flow of 1433 any more" 0 \
+	"$(nx n4 nlbctl -j show flows dev eth0 | jq '[.[] | select(.dport == 1433)] | length')"
+wait_for 30 agreed || true
+sleep 3
+kill -TERM "$lc_pid"
+wait "$lc_pid" || true
+check_eq "drain, disable: the 20 connections were answered by node 4 only, never wrong, and all broke after disable" \
+	"20 0 0 20" \
+	"$(jq -rs '"\(length) \(map(select(.node != "4")) | length) \(map(.wrong) | add) \(map(select(.error != "")) | length)"' "$tmp/lc2")"
+tap_diag "disable: how the connections ended: $(jq -r '.error' "$tmp/lc2" | sort | uniq -c | xargs)"
+check_eq "disable: node 4's rule 1433 disabled, no bucket" "disabled 0" \
+	"$(rule_count 4 1433 node_state) $(rule_count 4 1433 node_buckets)"
+
+# Enabled again, node 4 owns the rule again.
+nx n4 nlbctl rule enable dev eth0 ports 1433 proto tcp
+wait_for 30 agreed || true
+probe 1433 200 henable
+check_eq "enable: new SYNs to 1433 answered by node 4 again" "200 4" "$(ncount 1433 henable)"
+check_eq "node settings: a disabled rule takes no state" \
+	"nlbctl: error: a disabled rule has no per-node state: every node drops its traffic" \
+	"$(nx n1 nlbctl rule drain dev eth0 ports 50 2>&1)"
 
 for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
 nlb_unload
