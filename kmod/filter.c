@@ -60,7 +60,8 @@ void nlb_filter_classify(const struct nlb_cluster *cl,
 	v->hash = nlb_flow_hash(&cl->key, flow, aff);
 	v->bucket = nlb_bucket_of(v->hash, map->buckets);
 	v->slot = arr * map->buckets + v->bucket;
-	v->cslot = aff * map->buckets + v->bucket;
+	v->cslot = NLB_CSLOT(v->rule >= 0 ? rules->cls[v->rule] : 0,
+			     v->bucket);
 	v->owner = v->disabled ? NLB_NODE_NONE : map->owner[v->slot];
 }
 
@@ -124,7 +125,7 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 
 	switch (nlb_conn_decide(flow, held, owns, dirty)) {
 	case NLB_V_ACCEPT_NEW:
-		atomic_long_inc(&cl->flows.bucket_started[v.cslot]);
+		atomic_long_inc(&cl->flows.started[v.bucket]);
 		nlb_flows_add(cl, flow, v.cslot);
 		break;
 	case NLB_V_ACCEPT_HELD:

@@ -6,8 +6,9 @@
  *
  *  - One rhashtable per cluster, keyed by the 5-tuple, looked up under RCU
  *    from the ingress hook, and only for buckets where this node holds
- *    something (a per-bucket count says so), so the drop path of buckets
- *    without held flows costs one array read.
+ *    something of the packet's rule (a count per rule and bucket says
+ *    so), so the drop path of buckets without held flows costs one array
+ *    read.
  *  - A flow is created by the packet that starts it (kmod/core/conn.c): one
  *    GFP_ATOMIC allocation from a slab cache per new flow; packets of known
  *    flows take no lock and allocate nothing.  At most max-flows are held:
@@ -23,6 +24,7 @@
 #include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
 #include "nlb.h"
@@ -52,7 +54,8 @@ struct nlb_conn *nlb_flows_lookup(struct nlb_cluster *cl,
 {
 	struct nlb_conn_key key;
 
-	if (!atomic_read(&cl->flows.bucket_count[cslot]))
+	if (!atomic_read(&cl->flows.class_count[NLB_CSLOT_CLASS(cslot)]
+				[NLB_CSLOT_BUCKET(cslot)]))
 		return NULL;
 	nlb_conn_key(&key, f);
 	return rhashtable_lookup(&cl->flows.ht, &key, nlb_conn_params);
@@ -93,7 +96,8 @@ void nlb_flows_add(struct nlb_cluster *cl, const struct nlb_flow *f,
 		atomic_dec(&fl->count);
 		return;
 	}
-	atomic_inc(&fl->bucket_count[cslot]);
+	atomic_inc(&fl->class_count[NLB_CSLOT_CLASS(cslot)]
+				   [NLB_CSLOT_BUCKET(cslot)]);
 	atomic_inc(&fl->states[c->state]);
 	nlb_count(cl, NLB_CNT_FLOWS_CREATED);
 	return;
@@ -129,7 +133,8 @@ void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c)
 	if (rhashtable_remove_fast(&fl->ht, &c->node, nlb_conn_params))
 		return;
 	atomic_dec(&fl->count);
-	atomic_dec(&fl->bucket_count[c->cslot]);
+	atomic_dec(&fl->class_count[NLB_CSLOT_CLASS(c->cslot)]
+				   [NLB_CSLOT_BUCKET(c->cslot)]);
 	atomic_dec(&fl->states[READ_ONCE(c->state)]);
 	call_rcu(&c->rcu, nlb_conn_free_rcu);
 }
@@ -244,70 +249,84 @@ static void nlb_flows_gc(struct work_struct *work)
 }
 
 /*
- * Does this node hold flows in bucket @b that it would not take as new
- * ones (@active: it is active)?  Flows are counted per (affinity, bucket),
- * so a bucket is held when one of the arrays that flows of a held
- * affinity use there is not this node's.  Any context.
+ * Count, and mark in @bits (bit b % 8 of byte b / 8; NULL: count only),
+ * the buckets where this node holds flows that it would not take as new
+ * ones: a class's flows in a bucket the class's array does not give it
+ * (every bucket when it is not @active).  The classes are those of @rules
+ * and class 0 (no rule); flows of a rule since deleted are not found by
+ * the filter any more either.  Any context, RCU read side.
  */
-bool nlb_flows_bucket_held(struct nlb_cluster *cl, const struct nlb_map *map,
-			   u32 b, bool active)
+u32 nlb_flows_held_scan(struct nlb_cluster *cl, const struct nlb_map *map,
+			const struct nlb_rules *rules, bool active, u8 *bits)
 {
-	const atomic_t *count = cl->flows.bucket_count;
-	u32 k, a, mask = 0;
+	const atomic_t *count[NLB_FLOW_CLASSES];
+	u8 arr[NLB_FLOW_CLASSES];
+	u32 bsz = map->buckets, n = 0, b, k, nc = 0;
+	const atomic_t *c;
+	unsigned int i;
 
-	for (k = 0; k < NLB_HASH_KINDS; k++)
-		if (atomic_read(&count[k * map->buckets + b]))
-			mask |= BIT(k);
-	if (!mask)
-		return false;
-	if (!active)
-		return true;
-	for (a = 0; a < map->narrays; a++)
-		if ((map->array_aff[a] & mask) &&
-		    map->owner[a * map->buckets + b] != cl->node_id)
-			return true;
-	return false;
+	if (cl->flows.class_count[0]) {
+		count[nc] = cl->flows.class_count[0];
+		arr[nc++] = NLB_MAP_DEFAULT;
+	}
+	for (i = 0; i < rules->n; i++) {
+		c = cl->flows.class_count[rules->cls[i]];
+		if (rules->rule[i].mode == NLB_RULE_DISABLED || !c)
+			continue;
+		count[nc] = c;
+		arr[nc++] = nlb_map_rule_array(map, rules, i);
+	}
+	for (b = 0; b < bsz; b++) {
+		for (k = 0; k < nc; k++)
+			if (atomic_read(&count[k][b]) &&
+			    (!active ||
+			     map->owner[arr[k] * bsz + b] != cl->node_id))
+				break;
+		if (k == nc)
+			continue;
+		n++;
+		if (bits)
+			bits[b / 8] |= 1 << (b % 8);
+	}
+	return n;
 }
 
 /*
  * The buckets where this node holds flows but takes no new ones, as bytes
- * (bit b % 8 of byte b / 8); false if there is none.  Any context.
- * Peers learn buckets, not slots (nlb_flows_bucket_held()).
+ * (bit b % 8 of byte b / 8); false if there is none.  Any context, RCU
+ * read side.  Peers learn buckets, not classes or arrays.
  */
 bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 			    const struct nlb_map *map, u8 *bits)
 {
 	u8 state = READ_ONCE(cl->state);
-	bool active = state == NLB_STATE_ACTIVE, any = false;
-	u32 b;
+	bool active = state == NLB_STATE_ACTIVE;
 
 	memset(bits, 0, map->buckets / 8);
 	if (!atomic_read(&cl->flows.count) ||
 	    (!active && state != NLB_STATE_DRAINING))
 		return false;
-	for (b = 0; b < map->buckets; b++) {
-		if (!nlb_flows_bucket_held(cl, map, b, active))
-			continue;
-		bits[b / 8] |= 1 << (b % 8);
-		any = true;
-	}
-	return any;
+	return nlb_flows_held_scan(cl, map, rcu_dereference(cl->rules), active,
+				   bits) > 0;
 }
 
 /*
- * The held flows' share of NLB_A_MEMORY: the per-count-slot counters, the flow
- * objects (at the slab cache's object size), and the hash table's bucket
- * array (two while the table is being resized).  Any context.
+ * The held flows' share of NLB_A_MEMORY: the counters (per class and per
+ * bucket), the flow objects (at the slab cache's object size), and the
+ * hash table's bucket array (two while the table is being resized).  Any
+ * context.
  */
 void nlb_flows_memory(struct nlb_cluster *cl, struct nlb_mem *m)
 {
 	struct nlb_flows *fl = &cl->flows;
 	const struct bucket_table *tbl;
-	u32 slots = NLB_HASH_KINDS * cl->buckets;
+	unsigned int k;
 
-	m->flow_counters =
-		nlb_kvbytes(fl->bucket_count, slots * sizeof(atomic_t)) +
-		nlb_kvbytes(fl->bucket_started, slots * sizeof(atomic_long_t));
+	m->flow_counters = nlb_kvbytes(fl->started, cl->buckets *
+				       sizeof(atomic_long_t));
+	for (k = 0; k < NLB_FLOW_CLASSES; k++)
+		m->flow_counters += nlb_kvbytes(READ_ONCE(fl->class_count[k]),
+						cl->buckets * sizeof(atomic_t));
 	m->flow_object = kmem_cache_size(nlb_conn_cache);
 	m->flows = (u64)max(atomic_read(&fl->count), 0) * m->flow_object;
 	m->flow_table = 0;
@@ -321,6 +340,43 @@ void nlb_flows_memory(struct nlb_cluster *cl, struct nlb_mem *m)
 	rcu_read_unlock();
 }
 
+/*
+ * Make sure the held-flow counters of class 0 and of every class of
+ * @rules exist (RTNL held, before @rules is published).  A class's
+ * counters live as long as the cluster: a deleted rule's held flows may
+ * still count there, and a reader needs no lock.
+ */
+int nlb_flows_prepare(struct nlb_cluster *cl, const struct nlb_rules *rules)
+{
+	struct nlb_flows *fl = &cl->flows;
+	atomic_t *count;
+	unsigned int i;
+	int k;
+
+	for (i = 0; i <= rules->n; i++) {
+		k = i < rules->n ? rules->cls[i] : 0;
+		if (fl->class_count[k])
+			continue;
+		count = kvcalloc(cl->buckets, sizeof(atomic_t), GFP_KERNEL);
+		if (!count)
+			return -ENOMEM;
+		WRITE_ONCE(fl->class_count[k], count);
+	}
+	return 0;
+}
+
+static void nlb_flows_free_counters(struct nlb_flows *fl)
+{
+	unsigned int k;
+
+	for (k = 0; k < NLB_FLOW_CLASSES; k++) {
+		kvfree(fl->class_count[k]);
+		fl->class_count[k] = NULL;
+	}
+	kvfree(fl->started);
+	fl->started = NULL;
+}
+
 int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 		   const struct nlb_cluster_params *p)
 {
@@ -331,30 +387,21 @@ int nlb_flows_init(struct nlb_cluster *cl, u32 buckets,
 	fl->tcp_timeout = p->tcp_timeout;
 	fl->close_timeout = p->close_timeout;
 	fl->udp_timeout = p->udp_timeout;
-	/* Per count slot: NLB_HASH_KINDS times @buckets. */
-	fl->bucket_count = kvcalloc(NLB_HASH_KINDS * buckets, sizeof(atomic_t),
-				    GFP_KERNEL);
-	if (!fl->bucket_count)
+	fl->started = kvcalloc(buckets, sizeof(atomic_long_t), GFP_KERNEL);
+	if (!fl->started)
 		return -ENOMEM;
-	fl->bucket_started = kvcalloc(NLB_HASH_KINDS * buckets,
-				      sizeof(atomic_long_t), GFP_KERNEL);
-	if (!fl->bucket_started) {
-		err = -ENOMEM;
-		goto err_count;
-	}
+	err = nlb_flows_prepare(cl, rtnl_dereference(cl->rules));
+	if (err)
+		goto err_counters;
 	err = rhashtable_init(&fl->ht, &nlb_conn_params);
 	if (err)
-		goto err_started;
+		goto err_counters;
 	INIT_DELAYED_WORK(&fl->gc, nlb_flows_gc);
 	fl->ready = true;
 	return 0;
 
-err_started:
-	kvfree(fl->bucket_started);
-	fl->bucket_started = NULL;
-err_count:
-	kvfree(fl->bucket_count);
-	fl->bucket_count = NULL;
+err_counters:
+	nlb_flows_free_counters(fl);
 	return err;
 }
 
@@ -377,10 +424,7 @@ void nlb_flows_destroy(struct nlb_cluster *cl)
 		return;
 	cancel_delayed_work_sync(&fl->gc);
 	rhashtable_free_and_destroy(&fl->ht, nlb_conn_free, NULL);
-	kvfree(fl->bucket_started);
-	fl->bucket_started = NULL;
-	kvfree(fl->bucket_count);
-	fl->bucket_count = NULL;
+	nlb_flows_free_counters(fl);
 	fl->ready = false;
 }
 

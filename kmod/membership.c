@@ -123,7 +123,6 @@ struct nlb_map_work {
 	u64 rules_digest;
 	unsigned int nrules;
 	u8 rule_array[NLB_MAX_RULES];
-	u8 array_aff[NLB_MAP_MAX_ARRAYS];
 	struct nlb_map_spec spec[NLB_MAP_MAX_ARRAYS];
 	struct nlb_member tmp[NLB_MAX_NODES];
 	struct nlb_rule_node params[NLB_MAX_NODES];
@@ -192,15 +191,11 @@ static u32 nlb_map_plan(struct nlb_map_work *w,
 	}
 	nlb_map_spec_shared(&sp[NLB_MAP_EQUAL], w->tmp, n);
 	nlb_map_spec_single(&sp[NLB_MAP_DEFAULT], nlb_default_host(members, n));
-	/* Flows no rule covers, which are held by their affinity none hash. */
-	w->array_aff[NLB_MAP_DEFAULT] |= BIT(NLB_AFFINITY_NONE);
 
 	w->nrules = rules ? rules->n : 0;
 	w->rules_digest = rules ? rules->digest : 0;
 	for (i = 0; i < w->nrules; i++) {
 		const struct nlb_rule *r = &rules->rule[i];
-		u8 aff = r->mode == NLB_RULE_MULTIPLE ? r->affinity :
-			 NLB_AFFINITY_NONE;
 
 		if (r->mode == NLB_RULE_DISABLED) {
 			w->rule_array[i] = NLB_MAP_DEFAULT;
@@ -224,7 +219,6 @@ static u32 nlb_map_plan(struct nlb_map_work *w,
 		if (a == narrays)
 			narrays++;
 		w->rule_array[i] = a;
-		w->array_aff[a] |= BIT(aff);
 	}
 	return narrays;
 }
@@ -266,7 +260,6 @@ struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 	map->nrules = w->nrules;
 	map->rules_digest = w->rules_digest;
 	memcpy(map->rule_array, w->rule_array, sizeof(map->rule_array));
-	memcpy(map->array_aff, w->array_aff, sizeof(map->array_aff));
 	/* buckets is a power of two >= 64: the bitmap is aligned. */
 	map->hold = (unsigned long *)&map->owner[narrays * buckets];
 	for (a = 0; a < narrays; a++) {

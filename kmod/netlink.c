@@ -309,11 +309,13 @@ static int nlb_nl_put_flows(struct sk_buff *msg, struct nlb_cluster *cl,
 	const struct nlb_flows *fl = &cl->flows;
 	unsigned long until;
 	struct nlattr *nest;
-	u32 held = 0, b, i;
+	u32 held, i;
 
 	/* Buckets, as peers learn them. */
-	for (b = 0; b < map->buckets; b++)
-		held += nlb_flows_bucket_held(cl, map, b, active);
+	rcu_read_lock();
+	held = nlb_flows_held_scan(cl, map, rcu_dereference(cl->rules), active,
+				   NULL);
+	rcu_read_unlock();
 	if (nla_put_u32(msg, NLB_A_MAX_FLOWS, READ_ONCE(fl->max)) ||
 	    nla_put_u32(msg, NLB_A_TCP_TIMEOUT, READ_ONCE(fl->tcp_timeout)) ||
 	    nla_put_u32(msg, NLB_A_TCP_CLOSE_TIMEOUT,
@@ -983,7 +985,7 @@ static int nlb_nl_put_conn(struct sk_buff *msg, const struct nlb_cluster *cl,
 	    nla_put_in_addr(msg, NLB_FLOW_DADDR, c->key.daddr) ||
 	    nla_put_be16(msg, NLB_FLOW_SPORT, c->key.sport) ||
 	    nla_put_be16(msg, NLB_FLOW_DPORT, c->key.dport) ||
-	    nla_put_u32(msg, NLB_FLOW_BUCKET, c->cslot % cl->buckets) ||
+	    nla_put_u32(msg, NLB_FLOW_BUCKET, NLB_CSLOT_BUCKET(c->cslot)) ||
 	    nla_put_u8(msg, NLB_FLOW_STATE, READ_ONCE(c->state)) ||
 	    nla_put_u32(msg, NLB_FLOW_AGE,
 			jiffies_to_msecs(jiffies - READ_ONCE(c->seen))))
@@ -1081,11 +1083,10 @@ static int nlb_nl_put_bucket(struct sk_buff *msg, struct nlb_cluster *cl,
 	u32 flows = 0, k;
 	u64 started = 0;
 
-	for (k = 0; k < NLB_HASH_KINDS; k++) {
-		flows += atomic_read(&fl->bucket_count[k * map->buckets + b]);
-		started += atomic_long_read(&fl->bucket_started[k * map->buckets +
-								 b]);
-	}
+	for (k = 0; k < NLB_FLOW_CLASSES; k++)
+		if (fl->class_count[k])
+			flows += atomic_read(&fl->class_count[k][b]);
+	started = atomic_long_read(&fl->started[b]);
 	if (!nest ||
 	    nla_put_u32(msg, NLB_BUCKET_ID, b) ||
 	    nla_put_u8(msg, NLB_BUCKET_OWNER, map->owner[b]) ||

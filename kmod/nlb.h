@@ -105,11 +105,15 @@ enum nlb_map_kind {
 #define NLB_MAP_MAX_ARRAYS	(NLB_MAP_BASE + NLB_MAX_RULES)
 
 /*
- * Held flows are counted per (affinity, bucket), a "count slot": what a
- * flow hashes by depends on its rule's affinity only, so its count slot
- * stays when rule settings move its rule to another array.
+ * Held flows are counted per (class, bucket): class 0 for the flows no
+ * rule covers, and each rule has a class of its own, which it keeps for
+ * as long as it exists, whatever other rules come and go or its settings
+ * move it to another array.  A count slot is class << 16 | bucket.
  */
-#define NLB_HASH_KINDS		(NLB_AFFINITY_NETWORK + 1)
+#define NLB_FLOW_CLASSES	(1 + NLB_MAX_RULES)
+#define NLB_CSLOT(cls, b)	((u32)(cls) << 16 | (b))
+#define NLB_CSLOT_CLASS(s)	((s) >> 16)
+#define NLB_CSLOT_BUCKET(s)	((s) & 0xffff)
 
 struct nlb_map {
 	struct rcu_head rcu;
@@ -131,7 +135,6 @@ struct nlb_map {
 	u64 rules_digest;		/* the rule set rule_array is for */
 	unsigned int nrules;
 	u8 rule_array[NLB_MAX_RULES];	/* each rule's array */
-	u8 array_aff[NLB_MAP_MAX_ARRAYS];	/* bit k: affinity k uses it */
 	u32 array_owned[NLB_MAP_MAX_ARRAYS];	/* buckets this node owns */
 	unsigned long *hold;		/* [slots] bits: gained slots */
 	size_t bytes;			/* allocated, for NLB_A_MEMORY */
@@ -173,6 +176,7 @@ struct nlb_rules {
 	bool custom;			/* a node setting is not the default */
 	struct nlb_rule rule[NLB_MAX_RULES];
 	struct nlb_rule_node node[NLB_MAX_RULES];	/* this node's own */
+	u8 cls[NLB_MAX_RULES];		/* held-flow class, 1..64 */
 	u64 base[NLB_MAX_RULES][NLB_RULE_CNT_MAX];	/* from earlier sets */
 	struct nlb_rule_pcpu __percpu *stats;
 	size_t bytes;			/* allocated, for NLB_A_MEMORY */
@@ -186,7 +190,7 @@ struct nlb_flow_class {
 	u32 hash;
 	u32 bucket;			/* hash bucket */
 	u32 slot;			/* array * buckets + bucket */
-	u32 cslot;			/* affinity * buckets + bucket */
+	u32 cslot;			/* NLB_CSLOT(class, bucket) */
 	u8 owner;			/* owner of the slot, 0: none */
 };
 
@@ -252,7 +256,7 @@ struct nlb_conn_key {
 struct nlb_conn {
 	struct rhash_head node;
 	struct nlb_conn_key key;
-	u32 cslot;			/* count slot: affinity * buckets + bucket */
+	u32 cslot;			/* NLB_CSLOT(class, bucket) */
 	u32 state;			/* enum nlb_conn_state, cmpxchg */
 	unsigned long seen;		/* jiffies of the last packet */
 	struct rcu_head rcu;
@@ -262,8 +266,13 @@ struct nlb_flows {
 	struct rhashtable ht;
 	atomic_t count;
 	atomic_t states[NLB_CONN_MAX + 1];
-	atomic_t *bucket_count;		/* [count slots] held flows */
-	atomic_long_t *bucket_started;	/* [count slots] accepted as new */
+	/*
+	 * Held flows per class and bucket: [buckets] each, allocated (under
+	 * RTNL) before rules of the class are published, freed with the
+	 * cluster.
+	 */
+	atomic_t *class_count[NLB_FLOW_CLASSES];
+	atomic_long_t *started;		/* [buckets] flows accepted as new */
 	u32 max;			/* READ_ONCE */
 	u32 tcp_timeout;		/* s, READ_ONCE */
 	u32 close_timeout;		/* s, READ_ONCE */
@@ -548,11 +557,12 @@ void nlb_flows_forget(struct nlb_cluster *cl, struct nlb_conn *c);
 void nlb_flows_flush(struct nlb_cluster *cl);
 void nlb_flows_flush_rule(struct nlb_cluster *cl,
 			  const struct nlb_rules *rules, int rule);
+int nlb_flows_prepare(struct nlb_cluster *cl, const struct nlb_rules *rules);
 void nlb_flows_class(const struct nlb_cluster *cl, const struct nlb_map *map,
 		     const struct nlb_rules *rules, const struct nlb_conn *c,
 		     struct nlb_flow_class *v);
-bool nlb_flows_bucket_held(struct nlb_cluster *cl, const struct nlb_map *map,
-			   u32 b, bool active);
+u32 nlb_flows_held_scan(struct nlb_cluster *cl, const struct nlb_map *map,
+			const struct nlb_rules *rules, bool active, u8 *bits);
 unsigned long nlb_conn_timeout(const struct nlb_cluster *cl, u32 state);
 bool nlb_flows_held_buckets(struct nlb_cluster *cl,
 			    const struct nlb_map *map, u8 *bits);

@@ -75,6 +75,45 @@ void nlb_rules_read(const struct nlb_rules *rules, unsigned int i,
 }
 
 /*
+ * Give each rule of @rules its held-flow class (1..64): the one it had in
+ * @old, or one no rule of @rules has, preferring one no rule of @old had
+ * either (flows of a deleted rule may still count in its class).
+ */
+static void nlb_rules_classes(struct nlb_rules *rules,
+			      const struct nlb_rules *old)
+{
+	DECLARE_BITMAP(used, NLB_FLOW_CLASSES);
+	DECLARE_BITMAP(was, NLB_FLOW_CLASSES);
+	unsigned int i, j;
+
+	bitmap_zero(used, NLB_FLOW_CLASSES);
+	bitmap_zero(was, NLB_FLOW_CLASSES);
+	__set_bit(0, used);
+	for (j = 0; old && j < old->n; j++)
+		__set_bit(old->cls[j], was);
+	for (i = 0; i < rules->n; i++) {
+		for (j = 0; old && j < old->n; j++) {
+			if (nlb_rule_same(&rules->rule[i], &old->rule[j])) {
+				rules->cls[i] = old->cls[j];
+				__set_bit(rules->cls[i], used);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < rules->n; i++) {
+		if (rules->cls[i])
+			continue;
+		for (j = 0; j < NLB_FLOW_CLASSES; j++)
+			if (!test_bit(j, used) && !test_bit(j, was))
+				break;
+		if (j == NLB_FLOW_CLASSES)
+			j = find_first_zero_bit(used, NLB_FLOW_CLASSES);
+		rules->cls[i] = j;
+		__set_bit(j, used);
+	}
+}
+
+/*
  * A rule set of @r (@n rules, valid: nlb_rules_validate()) with this
  * node's settings @node (NULL: the defaults), sorted into lookup order,
  * with the counters of the rules @old has too.
@@ -132,6 +171,7 @@ struct nlb_rules *nlb_rules_create(const struct nlb_rule *r,
 		for (j = 0; j < old->n; j++)
 			if (nlb_rule_same(&rules->rule[i], &old->rule[j]))
 				nlb_rules_read(old, j, rules->base[i]);
+	nlb_rules_classes(rules, old);
 	return rules;
 }
 
@@ -224,13 +264,24 @@ static void nlb_rule_node_apply(struct nlb_rule_node *out,
 
 /*
  * Publish @rules in place of @cur (RTNL held), and forget the flows of
- * the rules this node has newly disabled for itself.
+ * the rules this node has newly disabled for itself.  On failure (no
+ * memory for a new rule's held-flow counters) @rules is freed and @cur
+ * stays.
  */
-static void nlb_rules_replace(struct nlb_cluster *cl, struct nlb_rules *rules,
-			      const struct nlb_rules *cur)
+static int nlb_rules_replace(struct nlb_cluster *cl, struct nlb_rules *rules,
+			     const struct nlb_rules *cur,
+			     struct netlink_ext_ack *extack)
 {
 	DECLARE_BITMAP(flush, NLB_MAX_RULES);
 	unsigned int i, j;
+	int err;
+
+	err = nlb_flows_prepare(cl, rules);
+	if (err) {
+		nlb_rules_free(rules);
+		NL_SET_ERR_MSG(extack, "cannot allocate the rule's flow counters");
+		return err;
+	}
 
 	/* Before publishing: @cur is freed after the next grace period. */
 	bitmap_zero(flush, NLB_MAX_RULES);
@@ -253,6 +304,7 @@ static void nlb_rules_replace(struct nlb_cluster *cl, struct nlb_rules *rules,
 	mutex_unlock(&cl->lock);
 	for_each_set_bit(i, flush, NLB_MAX_RULES)
 		nlb_flows_flush_rule(cl, rules, i);
+	return 0;
 }
 
 /*
@@ -323,8 +375,7 @@ int nlb_rules_change(struct nlb_cluster *cl, const struct nlb_rule *rule,
 		NL_SET_ERR_MSG(extack, "cannot build the rule table");
 		return PTR_ERR(rules);
 	}
-	nlb_rules_replace(cl, rules, cur);
-	return 0;
+	return nlb_rules_replace(cl, rules, cur, extack);
 }
 
 static bool nlb_rule_matches(const struct nlb_rule *r,
@@ -375,6 +426,5 @@ int nlb_rules_set_node(struct nlb_cluster *cl, const struct nlb_rule_match *m,
 		NL_SET_ERR_MSG(extack, "cannot build the rule table");
 		return PTR_ERR(rules);
 	}
-	nlb_rules_replace(cl, rules, cur);
-	return 0;
+	return nlb_rules_replace(cl, rules, cur, extack);
 }

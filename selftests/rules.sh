@@ -43,6 +43,8 @@
 #            priorities move the rule's owner, not the default host; drain
 #            keeps the owner's long-lived connections while the next
 #            priority takes new ones; disable drops them; enable again
+#  classes   UDP flows held under one rule do not hold back new UDP flows
+#            of another rule of the same affinity in the same buckets
 set -e -u -o pipefail
 source "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
@@ -74,7 +76,11 @@ node_up() {
 	rm -f "$tmp/ready.$i" "$tmp/eready.$i"
 	nx_bg "n$i" "$TOOLS/idserver.py" --id "$i" --port 80 --port 81 \
 		--port 82 --port 83 --port 9000 --ready "$tmp/ready.$i"
+	# UDP answers must come from the VIP, which a returning node gets
+	# after its cluster: bind it beforehand.
+	nx "n$i" sysctl -qw net.ipv4.ip_nonlocal_bind=1
 	nx_bg "n$i" "$TOOLS/echoserver.py" --id "$i" --port 1433 \
+		--udp-port 5000 --udp-port 5001 --udp-addr "$NLB_VIP" \
 		--ready "$tmp/eready.$i"
 	wait_for 60 test -f "$tmp/ready.$i" -a -f "$tmp/eready.$i" ||
 		die "node $i: servers did not start"
@@ -486,6 +492,48 @@ check_eq "enable: new SYNs to 1433 answered by node 4 again" "200 4" "$(ncount 1
 check_eq "node settings: a disabled rule takes no state" \
 	"nlbctl: error: a disabled rule has no per-node state: every node drops its traffic" \
 	"$(nx n1 nlbctl rule drain dev eth0 ports 50 2>&1)"
+
+########################################################################
+# Held flows are counted per rule: two UDP rules of affinity single, one
+# with equal weights (5000) and one with the load weights 10/20/30/40
+# (5001), so their arrays differ.  A client address's flows to both fall
+# in the same bucket.  The flows held under 5000 must not make their node
+# report that bucket held for 5001, whose owner there would then leave
+# new flows of 5001 to it: every flow to 5001 is answered by its owner.
+for i in $(seq 1 $N); do
+	nx "n$i" nlbctl -batch - <<-EOF
+	rule add dev eth0 ports 5000 proto udp mode multiple affinity single weight equal
+	rule add dev eth0 ports 5001 proto udp mode multiple affinity single weight load
+	EOF
+done
+wait_for 30 agreed || true
+check "classes: the cluster agrees on the two UDP rules" agreed
+for s in "${SOURCES[@]}"; do echo "$s 41000"; done >"$tmp/u5000.flows"
+for s in "${SOURCES[@]}"; do echo "$s 42000"; done >"$tmp/u5001.flows"
+# uowners PORT FILE: "SRC SPORT OWNER" per UDP flow of FILE, as node 1 says.
+uowners() {
+	awk -v vip="$NLB_VIP" -v port="$1" '{ printf "query dev eth0 proto udp src %s:%s dst %s:%s\n", $1, $2, vip, port }' "$2" |
+		nx n1 nlbctl -j -batch - | jq -r '"\(.src) \(.sport) \(.owner)"'
+}
+nx_bg c "$TOOLS/udpflows.py" --dst "$NLB_VIP" --port 5000 --flows "$tmp/u5000.flows" \
+	--period 100 --ready "$tmp/u5000.ready" >"$tmp/u5000.out"
+u_pid=$!
+wait_for 60 test -f "$tmp/u5000.ready" || die "udpflows (5000) did not start"
+check_eq "classes: 50 UDP flows to 5000, each answered by its owner" \
+	"$(uowners 5000 "$tmp/u5000.flows")" "$(cat "$tmp/u5000.ready")"
+sleep 1
+awk '{ print $1, $3 }' "$tmp/u5000.ready" | sort >"$tmp/u5000.own"
+uowners 5001 "$tmp/u5001.flows" | awk '{ print $1, $3 }' | sort >"$tmp/u5001.own"
+moved=$(join "$tmp/u5000.own" "$tmp/u5001.own" | awk '$2 != $3' | wc -l)
+tap_diag "classes: $moved of 50 client addresses have another owner for 5001 than for 5000"
+check "classes: some addresses have another owner for 5001 (the arrays differ)" \
+	test "$moved" -gt 0
+nx c "$TOOLS/udpflows.py" --dst "$NLB_VIP" --port 5001 --flows "$tmp/u5001.flows" \
+	--period 100 --ready "$tmp/u5001.ready" --duration 12 >"$tmp/u5001.out"
+check_eq "classes: 50 new UDP flows to 5001, in buckets with flows of 5000 held, each answered by its owner" \
+	"$(uowners 5001 "$tmp/u5001.flows")" "$(cat "$tmp/u5001.ready")"
+kill -TERM "$u_pid"
+wait "$u_pid" || true
 
 for i in $(seq 1 $N); do nx "n$i" nlbctl cluster del dev eth0; done
 nlb_unload

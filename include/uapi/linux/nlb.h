@@ -467,7 +467,9 @@ enum nlb_mem_attr {
 	NLB_MEM_PERCPU,		/* per-CPU counters, all possible CPUs */
 	NLB_MEM_MAP,		/* the bucket map in use */
 	NLB_MEM_RULES,		/* the port rules and their lookup table */
-	NLB_MEM_FLOW_COUNTERS,	/* held and started counts per slot */
+	NLB_MEM_FLOW_COUNTERS,	/* held counts per rule class and bucket,
+				 * started counts per bucket
+				 */
 	NLB_MEM_FLOWS,		/* held flows: their objects */
 	NLB_MEM_FLOW_TABLE,	/* held flows: the hash table's buckets */
 	NLB_MEM_FLOW_OBJECT,	/* bytes of one held flow's object */
