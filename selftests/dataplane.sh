@@ -118,7 +118,7 @@ tcp_test() {
 # dump_ready ERRFILE: wait until the tcpdump whose stderr is ERRFILE
 # captures (it says "listening on" once its filter is in place).
 dump_ready() {
-	wait_for 60 grep -q "listening on" "$1" ||
+	wait_for "$START_WAIT" grep -q "listening on" "$1" ||
 		die "tcpdump did not start: $(cat "$1")"
 }
 

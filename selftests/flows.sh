@@ -90,7 +90,7 @@ for i in $(seq 1 $N); do
 	nx_bg "n$i" "$TOOLS/echoserver.py" --id "$i" --port 80 --udp-port 53 \
 		--udp-addr "$NLB_VIP" --ready "$tmp/ready.$i"
 done
-wait_for 120 test -f "$tmp/ready.1" -a -f "$tmp/ready.2" -a -f "$tmp/ready.3" \
+wait_for $((START_WAIT * 2)) test -f "$tmp/ready.1" -a -f "$tmp/ready.2" -a -f "$tmp/ready.3" \
 	-a -f "$tmp/ready.4" || die "echoserver did not start"
 # UDP flows: UDP_FLOWS of them, fixed source ports, over the addresses.
 for i in $(seq 0 $((UDP_FLOWS - 1))); do
@@ -274,7 +274,7 @@ lc_start join "$CONNS"
 nx_bg c "$TOOLS/udpflows.py" --dst "$NLB_VIP" --port 53 --flows "$tmp/udp.flows" \
 	--period 100 --ready "$tmp/udp.ready" >"$tmp/udp.out"
 udp_pid=$!
-wait_for 60 test -f "$tmp/udp.ready" || die "udpflows did not start"
+wait_for "$START_WAIT" test -f "$tmp/udp.ready" || die "udpflows did not start"
 check_eq "join: all $UDP_FLOWS UDP flows answered" \
 	"$UDP_FLOWS" "$(awk '$3 != "-"' "$tmp/udp.ready" | wc -l)"
 # /proc/net/nlb/flows: each node lists exactly the connections it answered,

@@ -271,6 +271,11 @@ wait_for() {
 	done
 }
 
+# Seconds a test waits for a helper it started (a server, a traffic
+# generator, tcpdump) to say it is ready. Python starts slowly on a debug
+# kernel under TCG: check-debug stretches it (Documentation/testing.md).
+START_WAIT=${NLB_START_WAIT:-60}
+
 # mono_run CMD...: print CLOCK_MONOTONIC (seconds, python's
 # time.monotonic()) and then exec CMD at once, so that the time printed is
 # the start of CMD on the clock the python test tools use.

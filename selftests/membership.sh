@@ -88,7 +88,7 @@ for i in $(seq 1 $N); do
 	ip netns exec "${NLB_NS_PREFIX}n$i" nlbctl -j monitor 2>&1 |
 		mono_stamp >"$tmp/mon.$i" &
 done
-wait_for 120 test -f "$tmp/ready.1" -a -f "$tmp/ready.2" -a -f "$tmp/ready.3" \
+wait_for $((START_WAIT * 2)) test -f "$tmp/ready.1" -a -f "$tmp/ready.2" -a -f "$tmp/ready.3" \
 	-a -f "$tmp/ready.4" || die "idserver did not start"
 sleep 1
 
@@ -141,13 +141,13 @@ traffic_start() {
 		"src host $NLB_VIP and tcp src port 80 and tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)" \
 		2>"$tmp/$name.tcpdump"
 	dump_pid=$!
-	wait_for 60 grep -q "listening on" "$tmp/$name.tcpdump" ||
+	wait_for "$START_WAIT" grep -q "listening on" "$tmp/$name.tcpdump" ||
 		die "tcpdump did not start: $(cat "$tmp/$name.tcpdump")"
 	nx_bg c "$TOOLS/connloop.py" --dst "$NLB_VIP" --flows "$tmp/flows" \
 		--interval "$INTERVAL" --timeout "$CONN_TIMEOUT" --ready "$tmp/$name.ready" \
 		>"$tmp/$name.conns"
 	loop_pid=$!
-	wait_for 60 test -f "$tmp/$name.ready" || die "connloop did not start"
+	wait_for "$START_WAIT" test -f "$tmp/$name.ready" || die "connloop did not start"
 }
 
 traffic_stop() {

@@ -82,7 +82,7 @@ node_up() {
 	nx_bg "n$i" "$TOOLS/echoserver.py" --id "$i" --port 1433 \
 		--udp-port 5000 --udp-port 5001 --udp-addr "$NLB_VIP" \
 		--ready "$tmp/eready.$i"
-	wait_for 60 test -f "$tmp/ready.$i" -a -f "$tmp/eready.$i" ||
+	wait_for "$START_WAIT" test -f "$tmp/ready.$i" -a -f "$tmp/eready.$i" ||
 		die "node $i: servers did not start"
 	nx "n$i" nlbctl cluster add dev eth0 vip "$NLB_VIP" mode multicast \
 		node-id "$i" hb-dev eth1 priority "${PRIO[$i]}" \
@@ -280,7 +280,7 @@ done >"$tmp/flows"
 nx_bg c "$TOOLS/connloop.py" --dst "$NLB_VIP" --port 1433 --flows "$tmp/flows" \
 	--interval 0.02 --timeout 2.5 --ready "$tmp/loop.ready" >"$tmp/loop"
 loop_pid=$!
-wait_for 60 test -f "$tmp/loop.ready" || die "connloop did not start"
+wait_for "$START_WAIT" test -f "$tmp/loop.ready" || die "connloop did not start"
 sleep 1.5
 t_kill=$(mono_run ip netns exec "${NLB_NS_PREFIX}sw" bridge -batch - <<<"link set dev n2-eth0 state 0
 link set dev n2-eth1 state 0")
@@ -304,7 +304,7 @@ nx_bg c "$TOOLS/longconns.py" --dst "$NLB_VIP" --port 1433 --count 20 \
 	"${src_args[@]}" --period 250 --stall 5 --ready "$tmp/lc.conns" \
 	>"$tmp/lc" 2>"$tmp/lc.err"
 lc_pid=$!
-wait_for 120 test -f "$tmp/lc.conns" || die "longconns did not start"
+wait_for $((START_WAIT * 2)) test -f "$tmp/lc.conns" || die "longconns did not start"
 check_eq "single: 20 long-lived connections, all on node 1" "20 1" \
 	"$(awk '{ print $3 }' "$tmp/lc.conns" | sort | uniq -c | xargs)"
 awk '{ print $1, $2 }' "$tmp/lc.conns" | sort >"$tmp/lc.keys"
@@ -452,7 +452,7 @@ nx_bg c "$TOOLS/longconns.py" --dst "$NLB_VIP" --port 1433 --count 20 \
 	"${src_args[@]}" --period 250 --stall 5 --ready "$tmp/lc2.conns" \
 	>"$tmp/lc2" 2>"$tmp/lc2.err"
 lc_pid=$!
-wait_for 120 test -f "$tmp/lc2.conns" || die "longconns did not start"
+wait_for $((START_WAIT * 2)) test -f "$tmp/lc2.conns" || die "longconns did not start"
 check_eq "drain: 20 long-lived connections, all on node 4" "20 4" \
 	"$(awk '{ print $3 }' "$tmp/lc2.conns" | sort | uniq -c | xargs)"
 nx n4 nlbctl rule drain dev eth0 ports 1433 proto tcp
@@ -518,7 +518,7 @@ uowners() {
 nx_bg c "$TOOLS/udpflows.py" --dst "$NLB_VIP" --port 5000 --flows "$tmp/u5000.flows" \
 	--period 100 --ready "$tmp/u5000.ready" >"$tmp/u5000.out"
 u_pid=$!
-wait_for 60 test -f "$tmp/u5000.ready" || die "udpflows (5000) did not start"
+wait_for "$START_WAIT" test -f "$tmp/u5000.ready" || die "udpflows (5000) did not start"
 check_eq "classes: 50 UDP flows to 5000, each answered by its owner" \
 	"$(uowners 5000 "$tmp/u5000.flows")" "$(cat "$tmp/u5000.ready")"
 sleep 1
