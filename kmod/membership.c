@@ -303,7 +303,6 @@ struct nlb_map *nlb_map_create(const struct nlb_cluster *cl, u32 buckets,
 			}
 		}
 	}
-	map->owned = map->array_owned[NLB_MAP_LOAD];
 	return map;
 
 err:

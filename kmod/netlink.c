@@ -417,7 +417,7 @@ static int __nlb_nl_put_cluster(struct sk_buff *msg, struct nlb_cluster *cl,
 	    nla_put(msg, NLB_A_CLUSTER_MAC, ETH_ALEN, cl->mac) ||
 	    (cl->mode == NLB_MODE_IGMP &&
 	     nla_put_in_addr(msg, NLB_A_IGMP_GROUP, cl->igmp_group)) ||
-	    nla_put_u32(msg, NLB_A_OWNED_BUCKETS, map->owned) ||
+	    nla_put_u32(msg, NLB_A_OWNED_BUCKETS, map->array_owned[NLB_MAP_LOAD]) ||
 	    nla_put_u32(msg, NLB_A_MAP_GENERATION, map->generation) ||
 	    nla_put_u64_64bit(msg, NLB_A_MAP_VIEW, map->view, NLB_A_PAD))
 		goto err_cancel;

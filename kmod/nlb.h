@@ -119,7 +119,6 @@ struct nlb_map {
 	struct rcu_head rcu;
 	u32 buckets;
 	u32 generation;
-	u32 owned;			/* load-weighted buckets this node owns */
 	u32 gained;			/* slots held back while converging */
 	u8 default_host;		/* best host priority, 0 = none */
 	bool holding;			/* gained buckets not accepted yet */

@@ -159,7 +159,7 @@ static void nlb_proc_show_cluster(struct seq_file *seq,
 	if (cl->mode == NLB_MODE_IGMP)
 		seq_printf(seq, "igmp-group %pI4\n", &cl->igmp_group);
 	seq_printf(seq, "buckets %u owned %u map-generation %u\n",
-		   map->buckets, map->owned, map->generation);
+		   map->buckets, map->array_owned[NLB_MAP_LOAD], map->generation);
 	seq_printf(seq, "seed %*phN%s\n", NLB_SEED_LEN, cl->seed,
 		   cl->seed_derived ? " derived" : "");
 	seq_puts(seq, "members");
