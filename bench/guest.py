@@ -924,18 +924,21 @@ def part_converge():
     n = 4 if args.tiny else 64
     reps = 1 if args.tiny else 3
     out()
-    out("Convergence with %d members (one guest, heartbeats on the cluster device only), %s" % (n, kernel))
+    hb = args.converge_hb
+    out("Convergence with %d members (one guest, heartbeats on the cluster device only, "
+        "hb-interval %d ms), %s" % (n, hb, kernel))
     full = list(range(1, n + 1))
     form, kill_rec, join, problems = [], [], [], []
-    cl = Cluster(n, hb_dev=False)
+    cl = Cluster(n, hb_interval=hb if hb != 100 else None, hb_dev=False)
     budget = time.monotonic() + (120 if args.tiny else 420)
     try:
         nlb_load()
         t = time.monotonic()
         cl.create()
         out("# %d nodes created in %.0f s" % (n, time.monotonic() - t))
+        t_add = time.monotonic()
         t = cl.add_all()
-        out("# %d clusters added in %.0f s" % (n, time.monotonic() - t))
+        out("# %d clusters added in %.0f s" % (n, t - t_add))
         left = lambda cap: max(1, min(cap, budget - time.monotonic()))
         if cl.wait(lambda: cl.converged_all(full, full, t), left(60)):
             form.append((cl.converged_all(full, full, t) - t) * 1000)
@@ -967,19 +970,28 @@ def part_converge():
     finally:
         cl.destroy()
     out("  %-40s %8s %8s %8s  %s" % ("measure", "median", "min", "max", "target"))
-    params = {"members": n, "hb_interval_ms": 100, "hb_tolerance": 3, "paths": "cluster device"}
+    params = {"members": n, "hb_interval_ms": hb, "hb_tolerance": 3, "paths": "cluster device"}
+    # The target is for the default hb-interval. At a longer one (what an
+    # emulated guest can carry with 64 nodes) a kill cannot be noticed before
+    # 3 intervals: the result is reported, in intervals too, without a target.
+    gated = hb == 100
     for name, what, samples, tgt in (
             ("converge-form", "last cluster add -> all converged", form, None),
             ("converge-kill", "kill -> all survivors converged", kill_rec, "median < 1000 ms"),
             ("converge-join", "node back -> all converged", join, "median < 1000 ms")):
+        if not gated:
+            tgt = None
         met = statistics.median(samples) < 1000 if (samples and tgt) else None
         o = emit(name, "nlb", params, samples, "ms", target=tgt, target_met=met,
                  status="ok" if samples else "failed",
                  reason="; ".join(problems) if problems else None)
         if samples:
             med, lo, hi = summary(samples)
-            out("  %-40s %8.0f %8.0f %8.0f  %s" % (what, med, lo, hi,
-                ("%s: %s" % (tgt, "met" if met else "MISSED by %.0f ms" % (med - 1000))) if tgt else ""))
+            if tgt:
+                verdict = "%s: %s" % (tgt, "met" if met else "MISSED by %.0f ms" % (med - 1000))
+            else:
+                verdict = "%.1f heartbeat intervals" % (med / hb)
+            out("  %-40s %8.0f %8.0f %8.0f  %s" % (what, med, lo, hi, verdict))
         else:
             out("  %-40s FAILED" % what)
         tap(well_formed(o), "%s %d members ran and reported" % (name, n), "; ".join(problems))
@@ -1015,7 +1027,6 @@ def part_memory():
                                                  "map payload", "largest kmalloc-cache deltas"))
     nlb_load()
     for buckets in ([4096] if args.tiny else [4096, 65536]):
-        problems = []
         samples = {"total": [], "sunreclaim": [], "vmalloc": [], "percpu": []}
         own, own_parts = {"total": []}, {}
         tops = ""
@@ -1141,6 +1152,8 @@ def main():
     ap.add_argument("--parts", default=",".join(PARTS))
     ap.add_argument("--runs", type=int)
     ap.add_argument("--count", type=int)
+    ap.add_argument("--converge-hb", type=int, default=100,
+                    help="hb-interval (ms) of the convergence part (default 100)")
     args = ap.parse_args()
     if args.runs is None:
         args.runs = 1 if args.tiny else 5
