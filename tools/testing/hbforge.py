@@ -18,6 +18,10 @@ sends bad ones on IFACE, to check that the nodes drop and count each:
     version     a valid frame with version 2                  -> bad_version
     cluster     a valid, correctly MAC'd frame for cluster id VIP+1
                                                          -> unknown_cluster
+    bad-view    authentic, but a VIEW TLV of 7 bytes            -> malformed
+    bad-rules   authentic, a good VIEW TLV, then a RULES TLV of 4 bytes
+                (not whole settings), of 65 settings, or with a weight of
+                101, a priority of 65 or a state of 3          -> malformed
 
 With --crowd IDS (e.g. 2-64) it forges no bad frame: for --seconds it
 sends every 100 ms an authentic heartbeat (MAC'd with --key, or without a
@@ -290,6 +294,13 @@ def main():
         # Authentic, from an unknown node, but a VIEW TLV of 7 bytes.
         frames.append(valid(tlvs=struct.pack(">HH", 2, 7) + bytes(7)))
         count("bad-view", "malformed")
+        # Authentic, a good VIEW, then RULES settings no node can have
+        # (heartbeat.md: weight 0..100 or 255, priority 0..64, state 0..2).
+        view = struct.pack(">HHQ", 2, 8, rnd.getrandbits(64))
+        for rules in (bytes(4), bytes(195), bytes([101, 0, 0]), bytes([255, 65, 0]),
+                      bytes([50, 0, 0, 255, 0, 3])):
+            frames.append(valid(tlvs=view + struct.pack(">HH", 3, len(rules)) + rules))
+            count("bad-rules", "malformed")
         frames.append(encode(hb_mac_addr(other), src, key=key,
                              cluster_id=other, node_id=args.node,
                              nonce=1, counter=time.time_ns(), birth=1,
