@@ -265,39 +265,41 @@ static void nlb_hb_rcv_self(struct nlb_cluster *cl, const struct nlb_hb *hb)
 		nlb_membership_kick(cl);
 }
 
+/* What a heartbeat's TLVs report, checked before anything of it is taken. */
+struct nlb_hb_tlvs {
+	struct nlb_rule_node rules[NLB_MAX_RULES];
+	int nrules;
+	u64 view;
+	bool has_view;
+};
+
 /*
- * Take what a heartbeat's TLVs report (peers_lock held): its view digest,
- * its own settings for the port rules and the buckets it holds flows in.
- * Returns false for a malformed VIEW, RULES or HELD value (the frame is
- * then dropped, before anything of it is taken), and sets *news when they
- * changed.
+ * Check a heartbeat's TLVs and read its view digest and its own settings
+ * for the port rules into @t.  Returns false for a malformed VIEW, RULES
+ * or HELD value: the frame is then dropped, and nothing of it is taken.
  */
-static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
-			       const struct nlb_hb *hb, bool *news)
+static bool nlb_hb_check_tlvs(const struct nlb_cluster *cl,
+			      const struct nlb_hb *hb, struct nlb_hb_tlvs *t)
 {
 	u32 nwin = DIV_ROUND_UP(cl->buckets / 8, NLB_HB_HELD_WINDOW);
-	u8 *bits = cl->peer_held + (hb->node_id - 1) * (cl->buckets / 8);
-	struct nlb_rule_node *prules = cl->peer_rules +
-				       (hb->node_id - 1) * NLB_MAX_RULES;
-	bool held = hb->flags & NLB_HB_F_HELD, has_view = false;
-	struct nlb_rule_node rn[NLB_MAX_RULES];
 	u16 pos = 0, type, vlen, w;
-	int nrules = 0;
 	const u8 *val;
-	u64 view = 0;
 
-	/* Check every value first: a bad frame must change nothing. */
+	t->nrules = 0;
+	t->view = 0;
+	t->has_view = false;
 	while (nlb_hb_tlv_next(hb, &pos, &type, &vlen, &val)) {
 		if (type == NLB_HB_TLV_VIEW) {
 			if (vlen != NLB_HB_VIEW_LEN)
 				return false;
-			view = nlb_load_be64(val);
-			has_view = true;
+			t->view = nlb_load_be64(val);
+			t->has_view = true;
 		} else if (type == NLB_HB_TLV_RULES) {
-			nrules = nlb_hb_get_rules(val, vlen, rn);
-			if (nrules < 0)
+			t->nrules = nlb_hb_get_rules(val, vlen, t->rules);
+			if (t->nrules < 0)
 				return false;
-		} else if (type == NLB_HB_TLV_HELD && held) {
+		} else if (type == NLB_HB_TLV_HELD &&
+			   (hb->flags & NLB_HB_F_HELD)) {
 			if (vlen < 2)
 				return false;
 			w = nlb_load_be16(val);
@@ -305,26 +307,43 @@ static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
 				return false;
 		}
 	}
-	if (has_view != p->has_view || view != p->view)
+	return true;
+}
+
+/*
+ * Take what a checked heartbeat's TLVs report (peers_lock held): its view
+ * digest, its own settings for the port rules and the buckets it holds
+ * flows in.  Sets *news when they changed.
+ */
+static void nlb_hb_take_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
+			     const struct nlb_hb *hb,
+			     const struct nlb_hb_tlvs *t, bool *news)
+{
+	u8 *bits = cl->peer_held + (hb->node_id - 1) * (cl->buckets / 8);
+	struct nlb_rule_node *prules = cl->peer_rules +
+				       (hb->node_id - 1) * NLB_MAX_RULES;
+	u16 pos = 0, type, vlen, w;
+	const u8 *val;
+
+	if (t->has_view != p->has_view || t->view != p->view)
 		*news = true;
-	p->has_view = has_view;
-	p->view = view;
-	if (nrules != p->nrules ||
-	    memcmp(prules, rn, nrules * sizeof(rn[0]))) {
-		memcpy(prules, rn, nrules * sizeof(rn[0]));
-		p->nrules = nrules;
+	p->has_view = t->has_view;
+	p->view = t->view;
+	if (t->nrules != p->nrules ||
+	    memcmp(prules, t->rules, t->nrules * sizeof(t->rules[0]))) {
+		memcpy(prules, t->rules, t->nrules * sizeof(t->rules[0]));
+		p->nrules = t->nrules;
 		*news = true;
 	}
 
-	if (!held) {
+	if (!(hb->flags & NLB_HB_F_HELD)) {
 		if (p->held_any) {
 			memset(bits, 0, cl->buckets / 8);
 			p->held_any = false;
 			*news = true;
 		}
-		return true;
+		return;
 	}
-	pos = 0;
 	while (nlb_hb_tlv_next(hb, &pos, &type, &vlen, &val)) {
 		if (type != NLB_HB_TLV_HELD)
 			continue;
@@ -335,11 +354,11 @@ static bool nlb_hb_update_tlvs(struct nlb_cluster *cl, struct nlb_peer *p,
 		}
 		p->held_any = true;
 	}
-	return true;
 }
 
 static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 					   const struct nlb_hb *hb,
+					   const struct nlb_hb_tlvs *t,
 					   const u8 *src, unsigned int paths,
 					   bool *news)
 {
@@ -372,8 +391,7 @@ static enum nlb_counter nlb_hb_update_peer(struct nlb_cluster *cl,
 		return NLB_CNT_HB_REPLAYED;
 	}
 
-	if (!nlb_hb_update_tlvs(cl, p, hb, news))
-		return NLB_CNT_HB_MALFORMED;
+	nlb_hb_take_tlvs(cl, p, hb, t, news);
 	if (!p->known || !nlb_peer_alive(cl, p, now) ||
 	    p->state != hb->state || p->weight != hb->weight ||
 	    p->priority != prio || p->digest != hb->digest || p->members != hb->members ||
@@ -407,6 +425,7 @@ static void nlb_hb_rcv_cluster(struct nlb_cluster *cl, struct sk_buff *skb,
 			       const struct nlb_hb *hb, u32 len,
 			       unsigned int paths)
 {
+	struct nlb_hb_tlvs t;
 	enum nlb_counter c;
 	bool news = false;
 
@@ -418,8 +437,14 @@ static void nlb_hb_rcv_cluster(struct nlb_cluster *cl, struct sk_buff *skb,
 		nlb_hb_rcv_self(cl, hb);
 		return;
 	}
+	/* A bad frame changes nothing, not even a peer's incarnation. */
+	if (!nlb_hb_check_tlvs(cl, hb, &t)) {
+		nlb_count(cl, NLB_CNT_HB_MALFORMED);
+		return;
+	}
 	spin_lock(&cl->peers_lock);
-	c = nlb_hb_update_peer(cl, hb, eth_hdr(skb)->h_source, paths, &news);
+	c = nlb_hb_update_peer(cl, hb, &t, eth_hdr(skb)->h_source, paths,
+			       &news);
 	spin_unlock(&cl->peers_lock);
 	nlb_count(cl, c);
 	if (c == NLB_CNT_HB_RECEIVED && hb->digest != READ_ONCE(cl->digest))
