@@ -36,7 +36,8 @@
 #             of every node), its peers hear it on the cluster path only
 #  cl-nic     node 2's cluster NIC down: it goes nic-down, its buckets go
 #             to the others within 2 s; back up, 4 members again
-#  loss       50% loss on the heartbeat network for 30 s at hb-tolerance 6: no map change
+#  loss       50% loss on the heartbeat network for 30 s at hb-tolerance 6:
+#             no map change
 #  forge      forged, replayed, truncated, random, wrong-version and
 #             wrong-cluster heartbeats: dropped, counted exactly, ignored
 #  mismatch   node 4 with 1024 buckets: reported and kept out, no flow
@@ -96,6 +97,13 @@ add_node() {
 	local i=$1
 	shift
 	cluster_add "$i" multicast hb-dev eth1 key "$KEY" hb-tolerance "$TOL" "$@"
+}
+
+# set_tolerance TOL NODE...: the nodes' hb-tolerance
+set_tolerance() {
+	local tol=$1 i
+	shift
+	for i in "$@"; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$tol"; done
 }
 
 show() {
@@ -399,7 +407,7 @@ check_eq "rejoin: no SYN answered by two nodes" 0 "$dup"
 # them).
 # A dead timeout of 2 s (tolerance 20, LONG_TOL) for this part: a drop
 # well before it can only come from the LEAVE, even in a slow guest.
-for i in 1 2 3 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$LONG_TOL"; done
+set_tolerance "$LONG_TOL" 1 2 3 4
 read -r -a mon0 <<<"$(mon_lines)"
 gen_before=$(gens 1 2 4)
 traffic_start leave
@@ -442,7 +450,7 @@ read -r keys dup <<<"$(doubles leave)"
 capture_check leave "$keys" "$(field "$r" ok)"
 check_eq "leave: no SYN answered by two nodes" 0 "$dup"
 # Back to 4, and to the test's tolerance.
-for i in 1 2 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$TOL"; done
+set_tolerance "$TOL" 1 2 4
 add_node 3
 nx n3 ip addr add "$NLB_VIP/32" dev eth0
 wait_for "$SETTLE" settled 1,2,3,4 1 2 3 4 || true
@@ -527,7 +535,7 @@ check_eq "cl-nic: back up, the owners of before" "$(cat "$tmp/own4")" "$(owners 
 # out a vCPU stall of the emulated guest: at the defaults one once took a
 # peer out of one node's map for 30 ms here.
 LOSS_TOL=$(( TOL > 6 ? TOL : 6 ))
-for i in 1 2 3 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$LOSS_TOL"; done
+set_tolerance "$LOSS_TOL" 1 2 3 4
 read -r -a mon0 <<<"$(mon_lines)"
 gen_before=$(gens 1 2 3 4)
 for i in $(seq 1 $N); do
@@ -549,7 +557,6 @@ for i in $(seq 1 $N); do
 	check_eq "loss: node $i: no map or peer_down event" "" \
 		"$(events "$i" "${mon0[$((i - 1))]}" | grep -E '"event":"(map|peer_down)"' || true)"
 done
-for i in 1 2 3 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$TOL"; done
 
 ########################################################################
 # forge: bad heartbeats from a fifth host on the heartbeat network.
@@ -557,7 +564,7 @@ for i in 1 2 3 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$TOL"; d
 # that no forged frame adds, removes or reshapes a member, and a peer
 # declared dead only because the emulated guest stalled a vCPU for 300 ms
 # (it happens under TCG) would hide or fake exactly that.
-for i in 1 2 3 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$LONG_TOL"; done
+set_tolerance "$LONG_TOL" 1 2 3 4
 digest=$(show 1 | jq -r '.[0].digest')
 mac1=$(nx n1 cat /sys/class/net/eth1/address)
 read -r -a mon0 <<<"$(mon_lines)"
@@ -586,7 +593,7 @@ for i in $(seq 1 $N); do
 	check_eq "forge: node $i still has members 1,2,3,4" "1,2,3,4" "$(members "$i")"
 done
 gens_check "forge: no map change on any node" "$gen_before" "$(gens 1 2 3 4)"
-for i in 1 2 3 4; do nx "n$i" nlbctl cluster set dev eth0 hb-tolerance "$TOL"; done
+set_tolerance "$TOL" 1 2 3 4
 
 ########################################################################
 # mismatch: node 4 comes back with 1024 buckets (the others 4096).
