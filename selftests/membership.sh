@@ -200,6 +200,8 @@ doubles() {
 #                                       others: how many, failed attempts
 #  node_flows node_late                 NODE's flows; attempts started
 #                                       after T0 that NODE answered
+#  node_cut                             failed attempts on NODE's flows
+#                                       started by T0
 #  node_wrong                           attempts on NODE's flows answered
 #                                       by a node that is not the new owner
 #  failover_ms                          T0 to the end of the first attempt
@@ -229,6 +231,7 @@ report() {
 			if (got ~ /^[0-9]+$/) ok++; else failed++
 			if (b == dead && dead != 0) {
 				if (got == dead && $1 > t0) node_late++
+				if (got !~ /^[0-9]+$/ && $1 <= t0) node_cut++
 				if (got ~ /^[0-9]+$/ && got != dead) {
 					if (got != a) node_wrong++
 					if (first == "" || $2 < first) first = $2
@@ -246,8 +249,8 @@ report() {
 				if (before[k] == dead && dead != 0) nf++
 			}
 			for (k in moved) mf++
-			printf "attempts=%d ok=%d failed=%d stable_failed=%d stable_wrong=%d moved_flows=%d moved_failed=%d node_flows=%d node_late=%d node_wrong=%d failover_ms=%d\n",
-				attempts, ok, failed, stable_failed, stable_wrong, mf, moved_failed, nf, node_late, node_wrong,
+			printf "attempts=%d ok=%d failed=%d stable_failed=%d stable_wrong=%d moved_flows=%d moved_failed=%d node_flows=%d node_late=%d node_cut=%d node_wrong=%d failover_ms=%d\n",
+				attempts, ok, failed, stable_failed, stable_wrong, mf, moved_failed, nf, node_late, node_cut, node_wrong,
 				first == "" ? -1 : (first - t0) * 1000
 		}' "$2" "$3" "$tmp/$1.conns"
 }
@@ -443,7 +446,13 @@ gens_check "leave: one map change on each survivor" \
 	"$(gens 1 2 4)"
 r=$(report leave "$tmp/own4" "$tmp/own-no3" "$t_del" 3)
 tap_diag "leave: $r"
-check_eq "leave: no connection failed" 0 "$(field "$r" failed)"
+# `stop` drops what node 3 serves, as NLB's does (drainstop is the way
+# without loss): a handshake it was in the middle of fails.  Nothing else.
+cut=$(field "$r" node_cut)
+check_eq "leave: no connection failed but node 3's, in progress at its stop" 0 \
+	"$(($(field "$r" failed) - cut))"
+check "leave: at most 2 of node 3's connections in progress at its stop failed ($cut)" \
+	test "$cut" -le 2
 check_eq "leave: node 3's flows answered by their new owner only" 0 "$(field "$r" node_wrong)"
 check_eq "leave: connections on unmoved flows answered by their owner" 0 "$(field "$r" stable_wrong)"
 read -r keys dup <<<"$(doubles leave)"
