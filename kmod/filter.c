@@ -129,6 +129,8 @@ static unsigned int nlb_filter_decide(struct nlb_cluster *cl,
 		nlb_flows_add(cl, flow, v.cslot);
 		break;
 	case NLB_V_ACCEPT_HELD:
+		if (nlb_conn_reopens(held, flow))
+			atomic_long_inc(&cl->flows.started[v.bucket]);
 		nlb_flows_touch(cl, conn, flow);
 		if (!owns)
 			nlb_count(cl, NLB_CNT_HELD_ACCEPTED);

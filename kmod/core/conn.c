@@ -64,3 +64,9 @@ u8 nlb_conn_next(u8 state, const struct nlb_flow *flow)
 		return state;
 	return NLB_CONN_ESTABLISHED;
 }
+
+bool nlb_conn_reopens(u8 held, const struct nlb_flow *flow)
+{
+	return flow->proto == 6 && held == NLB_CONN_CLOSING &&
+	       nlb_conn_next(held, flow) == NLB_CONN_SYN;
+}

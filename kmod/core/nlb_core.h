@@ -366,4 +366,11 @@ enum nlb_verdict nlb_conn_decide(const struct nlb_flow *flow, u8 held,
 /* State of a flow after @flow, from @state (NLB_CONN_NONE for a new one). */
 u8 nlb_conn_next(u8 state, const struct nlb_flow *flow);
 
+/*
+ * Does @flow, accepted on a flow held in state @held, open a new
+ * connection on it (a SYN reusing the addresses and ports of a closing
+ * flow)?  It counts as a start like NLB_V_ACCEPT_NEW.
+ */
+bool nlb_conn_reopens(u8 held, const struct nlb_flow *flow);
+
 #endif /* _NLB_CORE_H */

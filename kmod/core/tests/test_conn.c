@@ -113,6 +113,25 @@ static void test_next(void)
 		  "UDP: state udp");
 }
 
+/* Which accepted packets of held flows count as a new start. */
+static void test_reopens(void)
+{
+	struct nlb_flow syn = mk(6, SYN), synack = mk(6, SYN | ACK);
+	struct nlb_flow ack = mk(6, ACK), udp = mk(17, 0);
+
+	tap_check(nlb_conn_reopens(NLB_CONN_CLOSING, &syn),
+		  "a SYN on a closing flow opens a new connection");
+	tap_check(!nlb_conn_reopens(NLB_CONN_SYN, &syn),
+		  "a retransmitted SYN opens nothing new");
+	tap_check(!nlb_conn_reopens(NLB_CONN_ESTABLISHED, &syn),
+		  "a stray SYN on an established flow opens nothing new");
+	tap_check(!nlb_conn_reopens(NLB_CONN_CLOSING, &synack) &&
+		  !nlb_conn_reopens(NLB_CONN_CLOSING, &ack),
+		  "SYN+ACK or ACK on a closing flow opens nothing new");
+	tap_check(!nlb_conn_reopens(NLB_CONN_UDP, &udp),
+		  "a held UDP flow's datagram opens nothing new");
+}
+
 /* TCP flags come from byte 13 of the TCP header, when it is there. */
 static void test_parse_flags(void)
 {
@@ -136,6 +155,7 @@ int main(void)
 {
 	test_decide();
 	test_next();
+	test_reopens();
 	test_parse_flags();
 	return tap_end();
 }
