@@ -359,6 +359,19 @@ tap_diag "join: new connections per node: $(per_node "$tmp/join.short")"
 check "join: node 4 answered about 1/4 of the new connections ($n4 of $SHORT)" \
 	test "$n4" -ge $((SHORT / 8)) -a "$n4" -le $((SHORT * 3 / 8))
 
+# A connection that reuses the addresses and ports of one just closed (its
+# flow still held, closing, for tcp-close-timeout) is a new start too.
+for i in $LIVE; do started "$i" >"$tmp/started.$i"; done
+nx c "$TOOLS/tcpclients.py" --dst "$NLB_VIP" --count 3 --src "${SOURCES[0]}" \
+	--sport 45678 >"$tmp/reuse"
+reuse_own=$(owners 1 tcp "$tmp/reuse" | head -n 1)
+check_same "join: 3 connections on one source port, each answered by its owner" \
+	"$(printf '%s\n%s\n%s' "$reuse_own" "$reuse_own" "$reuse_own")" \
+	"$(awk '{ print $1, $2, $3 }' "$tmp/reuse")"
+check_same "join: a connection reusing a closing flow's ports counted as started" \
+	"$(queries 1 tcp "$tmp/reuse" | head -n 1 | jq -r '"\(.owner) \(.bucket) 3"')" \
+	"$(for i in $LIVE; do started_delta "$i" "$tmp/started.$i"; done)"
+
 ########################################################################
 # drain: node 2 drainstops under load.
 phase drain

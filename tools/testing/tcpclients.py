@@ -6,33 +6,67 @@ the server's "node ID" line from each, and prints one line per connection,
 in order:
     SRC SPORT ID        (ID is "-" when the connection failed)
 A connection that has not answered within TIMEOUT seconds counts as failed,
-so the whole run is bounded by about COUNT / PARALLEL * TIMEOUT."""
+so the whole run is bounded by about COUNT / PARALLEL * TIMEOUT.
+With --sport, every connection uses that source port, one after another:
+each reuses the addresses and ports of the one before, once that one is
+closed on the client's side."""
 import argparse
+import errno
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 
-def one(src, dst, port, timeout):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    s.settimeout(timeout)
-    s.bind((src, 0))
-    sport = s.getsockname()[1]
+def attempt(src, sport, dst, port, timeout):
+    """Bind to SRC:SPORT (0: any port) and connect to DST:PORT. Returns the
+    socket, connected or not, and the connect error (None if it connected).
+    With a fixed SPORT the client side of the connection before may still be
+    in LAST_ACK for a moment, its 4-tuple taken: wait and try again."""
+    for _ in range(50):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            if sport:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((src, sport))
+            s.connect((dst, port))
+            return s, None
+        except OSError as e:
+            if not sport or e.errno not in (errno.EADDRINUSE,
+                                            errno.EADDRNOTAVAIL):
+                return s, e
+            s.close()
+            time.sleep(0.1)
+    return None, OSError(errno.EADDRINUSE, f"{src}:{sport} stays taken")
+
+
+def one(src, dst, port, timeout, sport=0):
+    fixed = sport != 0
+    s, err = attempt(src, sport, dst, port, timeout)
+    if s:
+        sport = s.getsockname()[1]
     node = "-"
     try:
-        s.connect((dst, port))
+        if err:
+            raise err
         data = b""
-        while not data.endswith(b"\n"):
+        while True:
             chunk = s.recv(64)
             if not chunk:
                 break
             data += chunk
+            # With a fixed port, read on to the server's close, so that the
+            # client side does not linger in TIME_WAIT on that port.
+            if data.endswith(b"\n") and not fixed:
+                break
         words = data.decode().split()
         if len(words) == 2 and words[0] == "node":
             node = words[1]
     except (OSError, UnicodeDecodeError):
         pass
     finally:
-        s.close()
+        if s:
+            s.close()
     return f"{src} {sport} {node}"
 
 
@@ -44,7 +78,13 @@ def main():
     ap.add_argument("--src", action="append", required=True)
     ap.add_argument("--timeout", type=float, default=5.0)
     ap.add_argument("--parallel", type=int, default=20)
+    ap.add_argument("--sport", type=int, default=0)
     args = ap.parse_args()
+    if args.sport:
+        for i in range(args.count):
+            print(one(args.src[i % len(args.src)], args.dst, args.port,
+                      args.timeout, args.sport), flush=True)
+        return
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
         futs = [pool.submit(one, args.src[i % len(args.src)], args.dst,
                             args.port, args.timeout)
