@@ -360,10 +360,11 @@ check "join: node 4 answered about 1/4 of the new connections ($n4 of $SHORT)" \
 	test "$n4" -ge $((SHORT / 8)) -a "$n4" -le $((SHORT * 3 / 8))
 
 # A connection that reuses the addresses and ports of one just closed (its
-# flow still held, closing, for tcp-close-timeout) is a new start too.
+# flow still held, closing, for tcp-close-timeout) is a new start too.  Port
+# 60050: neither the flood's (20000-59999) nor the client's (60100-65000).
 for i in $LIVE; do started "$i" >"$tmp/started.$i"; done
 nx c "$TOOLS/tcpclients.py" --dst "$NLB_VIP" --count 3 --src "${SOURCES[0]}" \
-	--sport 45678 >"$tmp/reuse"
+	--sport 60050 >"$tmp/reuse"
 reuse_own=$(owners 1 tcp "$tmp/reuse" | head -n 1)
 check_same "join: 3 connections on one source port, each answered by its owner" \
 	"$(printf '%s\n%s\n%s' "$reuse_own" "$reuse_own" "$reuse_own")" \

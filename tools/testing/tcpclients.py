@@ -8,11 +8,12 @@ in order:
 A connection that has not answered within TIMEOUT seconds counts as failed,
 so the whole run is bounded by about COUNT / PARALLEL * TIMEOUT.
 With --sport, every connection uses that source port, one after another:
-each reuses the addresses and ports of the one before, once that one is
-closed on the client's side."""
+each reuses the addresses and ports of the one before, which the client
+ended with a reset (SO_LINGER 0) so as to leave no TIME_WAIT on them."""
 import argparse
 import errno
 import socket
+import struct
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -20,8 +21,8 @@ from concurrent.futures import ThreadPoolExecutor
 def attempt(src, sport, dst, port, timeout):
     """Bind to SRC:SPORT (0: any port) and connect to DST:PORT. Returns the
     socket, connected or not, and the connect error (None if it connected).
-    With a fixed SPORT the client side of the connection before may still be
-    in LAST_ACK for a moment, its 4-tuple taken: wait and try again."""
+    With a fixed SPORT the 4-tuple may still be taken for a moment by the
+    connection before: wait and try again."""
     for _ in range(50):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.settimeout(timeout)
@@ -50,21 +51,20 @@ def one(src, dst, port, timeout, sport=0):
         if err:
             raise err
         data = b""
-        while True:
+        while not data.endswith(b"\n"):
             chunk = s.recv(64)
             if not chunk:
                 break
             data += chunk
-            # With a fixed port, read on to the server's close, so that the
-            # client side does not linger in TIME_WAIT on that port.
-            if data.endswith(b"\n") and not fixed:
-                break
         words = data.decode().split()
         if len(words) == 2 and words[0] == "node":
             node = words[1]
     except (OSError, UnicodeDecodeError):
         pass
     finally:
+        if s and fixed:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                         struct.pack("ii", 1, 0))
         if s:
             s.close()
     return f"{src} {sport} {node}"
