@@ -972,7 +972,8 @@ def part_converge():
     backlog_path = "/proc/sys/net/core/netdev_max_backlog"
     with open(backlog_path) as f:
         backlog0 = f.read().strip()
-    write(backlog_path, str(max(int(backlog0), 16 * n * n)))
+    backlog = max(int(backlog0), 16 * n * n)
+    write(backlog_path, str(backlog))
     try:
         nlb_load()
         t = time.monotonic()
@@ -1017,7 +1018,7 @@ def part_converge():
     out("# frames dropped by the input backlogs: %d" % drops)
     out("  %-40s %8s %8s %8s  %s" % ("measure", "median", "min", "max", "target"))
     params = {"members": n, "hb_interval_ms": hb, "hb_tolerance": 3, "paths": "cluster device",
-              "netdev_max_backlog": max(int(backlog0), 16 * n * n), "backlog_drops": drops}
+              "netdev_max_backlog": backlog, "backlog_drops": drops}
     # The target is for the default hb-interval. At a longer one (what an
     # emulated guest can carry with 64 nodes) a kill cannot be noticed before
     # 3 intervals: the result is reported, in intervals too, without a target.

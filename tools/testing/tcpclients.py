@@ -11,45 +11,19 @@ With --sport, every connection uses that source port, one after another:
 each reuses the addresses and ports of the one before, which the client
 ended with a reset (SO_LINGER 0) so as to leave no TIME_WAIT on them."""
 import argparse
-import errno
 import socket
 import struct
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 
-def attempt(src, sport, dst, port, timeout):
-    """Bind to SRC:SPORT (0: any port) and connect to DST:PORT. Returns the
-    socket, connected or not, and the connect error (None if it connected).
-    With a fixed SPORT the 4-tuple may still be taken for a moment by the
-    connection before: wait and try again."""
-    for _ in range(50):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.settimeout(timeout)
-        try:
-            if sport:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((src, sport))
-            s.connect((dst, port))
-            return s, None
-        except OSError as e:
-            if not sport or e.errno not in (errno.EADDRINUSE,
-                                            errno.EADDRNOTAVAIL):
-                return s, e
-            s.close()
-            time.sleep(0.1)
-    return None, OSError(errno.EADDRINUSE, f"{src}:{sport} stays taken")
-
-
 def one(src, dst, port, timeout, sport=0):
-    fixed = sport != 0
-    s, err = attempt(src, sport, dst, port, timeout)
-    if s:
-        sport = s.getsockname()[1]
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.bind((src, sport))
+    fixed, sport = sport != 0, s.getsockname()[1]
     node = "-"
     try:
-        if err:
-            raise err
+        s.connect((dst, port))
         data = b""
         while not data.endswith(b"\n"):
             chunk = s.recv(64)
@@ -62,11 +36,10 @@ def one(src, dst, port, timeout, sport=0):
     except (OSError, UnicodeDecodeError):
         pass
     finally:
-        if s and fixed:
+        if fixed:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                          struct.pack("ii", 1, 0))
-        if s:
-            s.close()
+        s.close()
     return f"{src} {sport} {node}"
 
 
