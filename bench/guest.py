@@ -189,7 +189,7 @@ def pktgen_inject(count, dport, src, sports, rnd):
 
 
 def pktgen_run(count, dport):
-    """@count frames of random flows (256 addresses x 15 ports); pps."""
+    """@count frames of random flows (255 addresses x 15 ports); pps."""
     return pktgen_inject(count, dport, ("10.1.0.1", "10.1.1.0"), (1024, 1039), True)
 
 
